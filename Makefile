@@ -1,0 +1,29 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo    set up the environment, then run the course's main job
+#   make test    set up the environment, then run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# CI points USPS_DIR at the shared copy; on your machine it is found or downloaded.
+export USPS_DIR ?= $(if $(wildcard ../shared/data/usps/zip.train.gz),$(abspath ../shared/data/usps),)
+
+.PHONY: demo test setup clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	$(BIN)/python -m instructor check-data
+	$(BIN)/python -m instructor train-reference
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache
