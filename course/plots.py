@@ -1,0 +1,158 @@
+"""Pictures of digits, of training and of what the network learned.
+
+Each function returns a matplotlib Figure (built without pyplot, so a notebook shows it exactly
+once when it is the cell's last value, and scripts can save it with fig.savefig).
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+SIDE = 16
+
+
+def _as_images(X, side=SIDE):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != side * side:
+        raise ValueError(f"expected rows of {side * side} pixels, got an array of shape {X.shape}")
+    return X.reshape(-1, side, side)
+
+
+def _grid(n, cols):
+    cols = max(1, min(cols, n))
+    return int(np.ceil(n / cols)), cols
+
+
+def show_digits(X, y=None, pred=None, n=32, cols=8, title=None):
+    """The first n images of X (rows of 256 pixels) in a grid, labelled with y and pred."""
+    n = min(n, len(X))
+    if n == 0:
+        raise ValueError("no images to show")
+    imgs = _as_images(X[:n])
+    rows, cols = _grid(n, cols)
+    fig = Figure(figsize=(1.1 * cols, 1.25 * rows + (0.4 if title else 0)))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= n:
+            continue
+        ax.imshow(imgs[k], cmap="gray_r", vmin=-1, vmax=1)
+        label = []
+        if y is not None:
+            label.append(f"{y[k]}")
+        if pred is not None:
+            label.append(f"→{pred[k]}")
+        if label:
+            wrong = pred is not None and y is not None and pred[k] != y[k]
+            ax.set_title(" ".join(label), fontsize=9, color="crimson" if wrong else "black")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_learning_curves(history, title="Learning curves"):
+    """Loss and accuracy per epoch from a training history dict.
+
+    Uses the keys present among "loss", "val_loss", "train_acc" (or "acc"), "val_acc".
+    """
+    fig = Figure(figsize=(10, 3.6))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    series = {"loss": (ax_loss, "train"), "val_loss": (ax_loss, "validation"),
+              "train_acc": (ax_acc, "train"), "acc": (ax_acc, "train"),
+              "val_acc": (ax_acc, "validation")}
+    drawn = 0
+    for key, (ax, label) in series.items():
+        values = history.get(key)
+        if values is None or len(values) == 0:
+            continue
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, marker="o", ms=3, label=label)
+        drawn += 1
+    if drawn == 0:
+        raise ValueError(f"history has none of {sorted(series)}; its keys are {sorted(history)}")
+    ax_loss.set(xlabel="epoch", ylabel="loss J", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, n_classes=10, title="Confusion matrix"):
+    """Counts of (true digit, predicted digit); the diagonal holds the correct predictions."""
+    from sklearn.metrics import confusion_matrix
+
+    labels = np.arange(n_classes)
+    C = confusion_matrix(y_true, y_pred, labels=labels)
+    fig = Figure(figsize=(5.6, 5))
+    ax = fig.subplots()
+    im = ax.imshow(C, cmap="Blues")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    for i in labels:
+        for j in labels:
+            if C[i, j]:
+                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if C[i, j] > C.max() / 2 else "black")
+    ax.set(xticks=labels, yticks=labels, xlabel="predicted digit", ylabel="true digit",
+           title=f"{title} (accuracy {np.trace(C) / max(C.sum(), 1):.1%})")
+    fig.tight_layout()
+    return fig
+
+
+def show_misclassified(X, y_true, y_pred, P=None, n=24, cols=8):
+    """A gallery of misclassified images: 'true→predicted' (and the predicted probability)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    wrong = np.flatnonzero(y_true != y_pred)
+    if P is not None:  # most confident mistakes first
+        wrong = wrong[np.argsort(-np.asarray(P)[wrong, y_pred[wrong]])]
+    if wrong.size == 0:
+        fig = Figure(figsize=(4, 1))
+        fig.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
+        return fig
+    wrong = wrong[:n]
+    rows, cols = _grid(len(wrong), cols)
+    fig = Figure(figsize=(1.2 * cols, 1.4 * rows + 0.4))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    imgs = _as_images(np.asarray(X)[wrong])
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= len(wrong):
+            continue
+        i = wrong[k]
+        ax.imshow(imgs[k], cmap="gray_r", vmin=-1, vmax=1)
+        extra = f" {np.asarray(P)[i, y_pred[i]]:.0%}" if P is not None else ""
+        ax.set_title(f"{y_true[i]}→{y_pred[i]}{extra}", fontsize=9, color="crimson")
+    fig.suptitle(f"{np.sum(y_true != y_pred)} misclassified (true→predicted)")
+    fig.tight_layout()
+    return fig
+
+
+def show_first_layer_weights(W1, n=32, cols=8):
+    """Columns of W1 (n_features, H) as 16x16 images: what each hidden unit responds to.
+
+    Each image has its own symmetric colour scale: red is positive, blue negative weight.
+    """
+    W1 = np.asarray(W1, dtype=float)
+    if W1.ndim != 2 or W1.shape[0] != SIDE * SIDE:
+        raise ValueError(f"W1 should have shape (256, H), got {W1.shape}")
+    n = min(n, W1.shape[1])
+    # Show the units with the largest weights (the ones that learned the most).
+    units = np.argsort(-np.linalg.norm(W1, axis=0))[:n]
+    rows, cols = _grid(n, cols)
+    fig = Figure(figsize=(1.1 * cols, 1.15 * rows + 0.4))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k >= n:
+            continue
+        w = W1[:, units[k]].reshape(SIDE, SIDE)
+        lim = np.abs(w).max() or 1.0
+        ax.imshow(w, cmap="RdBu_r", vmin=-lim, vmax=lim)
+        ax.set_title(f"unit {units[k]}", fontsize=7)
+    fig.suptitle(f"First-layer weights: {n} of {W1.shape[1]} hidden units, as 16×16 images")
+    fig.tight_layout()
+    return fig
