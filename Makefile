@@ -1,13 +1,15 @@
 # The two commands a newcomer needs (see README.md):
 #   make demo    set up the environment, then run the course's main job
 #   make test    set up the environment, then run the test suite
+# and, for the instructor:
+#   make release regenerate release/ from source/ with nbgrader (never edit release/ by hand)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # CI points USPS_DIR at the shared copy; on your machine it is found or downloaded.
 export USPS_DIR ?= $(if $(wildcard ../shared/data/usps/zip.train.gz),$(abspath ../shared/data/usps),)
 
-.PHONY: demo test setup clean
+.PHONY: demo test setup release clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+release: setup
+	$(BIN)/python -m instructor release
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -54,12 +54,12 @@ def show_digits(X, y=None, pred=None, n=32, cols=8, title=None):
 def plot_learning_curves(history, title="Learning curves"):
     """Loss and accuracy per epoch from a training history dict.
 
-    Uses the keys present among "loss", "val_loss", "train_acc" (or "acc"), "val_acc".
+    Uses the keys present among "loss", "val_loss", "acc" (training accuracy), "val_acc".
     """
     fig = Figure(figsize=(10, 3.6))
     ax_loss, ax_acc = fig.subplots(1, 2)
     series = {"loss": (ax_loss, "train"), "val_loss": (ax_loss, "validation"),
-              "train_acc": (ax_acc, "train"), "acc": (ax_acc, "train"),
+              "acc": (ax_acc, "train"),
               "val_acc": (ax_acc, "validation")}
     drawn = 0
     for key, (ax, label) in series.items():

@@ -1,4 +1,4 @@
-"""Instructor commands:  python -m instructor {check-data,train-reference}"""
+"""Instructor commands:  python -m instructor {check-data,train-reference,release}"""
 from __future__ import annotations
 
 import argparse
@@ -32,11 +32,19 @@ def train_reference(args) -> int:
     params = R.init_params(d.X_train.shape[1], args.hidden, 10, seed=settings["seed"])
     start = time.perf_counter()
     hist = R.train(params, d.X_train, d.y_train, X_val=d.X_test, y_val=d.y_test, **settings)
-    for e, (lo, tr, te) in enumerate(zip(hist["loss"], hist["train_acc"], hist["val_acc"]), 1):
+    for e, (lo, tr, te) in enumerate(zip(hist["loss"], hist["acc"], hist["val_acc"]), 1):
         print(f"  epoch {e:2d}  loss {lo:.4f}  train acc {tr:.4f}  test acc {te:.4f}")
     acc = R.accuracy(R.predict(params, d.X_test), d.y_test)
     print(f"test accuracy {acc:.2%} in {time.perf_counter() - start:.1f} s")
     return 0 if acc >= 0.95 or not d.is_usps else 1
+
+
+def release(args) -> int:
+    from instructor.release import generate_release
+
+    for path in generate_release(names=args.names or None):
+        print(f"wrote {path}")
+    return 0
 
 
 def main(argv=None) -> int:
@@ -52,6 +60,9 @@ def main(argv=None) -> int:
         p.set_defaults(fn=fn)
     sub.choices["train-reference"].add_argument("--hidden", type=int, default=256)
     sub.choices["train-reference"].add_argument("--epochs", type=int, default=None)
+    p = sub.add_parser("release", help="generate release/ from source/ with nbgrader")
+    p.add_argument("names", nargs="*", help="assignments (default: all in source/)")
+    p.set_defaults(fn=release)
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -213,7 +213,7 @@ def train(params, X, y, lam=0.0, lr=0.1, epochs=10, batch_size=64, seed=0, *,
           momentum=0.0, lr_schedule="constant", augment_shift=0, X_val=None, y_val=None):
     """Minibatch SGD on loss(params, X, y, lam), updating params in place. Returns the history.
 
-    history holds per-epoch lists: "loss" (on the training set), "train_acc", and with
+    history holds per-epoch lists: "loss" (on the training set), "acc", and with
     validation data "val_loss" and "val_acc", plus "time" (seconds since the start).
     momentum: classical momentum (velocity v <- momentum v - lr g; p <- p + v).
     lr_schedule: "constant" or "cosine" (lr decays to 0 over the epochs along a half cosine).
@@ -226,7 +226,7 @@ def train(params, X, y, lam=0.0, lr=0.1, epochs=10, batch_size=64, seed=0, *,
     m = X.shape[0]
     rng = np.random.default_rng(seed)
     velocity = {k: np.zeros_like(params[k]) for k in PARAM_NAMES}
-    history = {"loss": [], "train_acc": [], "time": []}
+    history = {"loss": [], "acc": [], "time": []}
     if X_val is not None:
         history.update(val_loss=[], val_acc=[])
     start = time.perf_counter()
@@ -248,7 +248,7 @@ def train(params, X, y, lam=0.0, lr=0.1, epochs=10, batch_size=64, seed=0, *,
                 velocity[k] = momentum * velocity[k] - lr_now * grads[k]
                 params[k] += velocity[k]
         history["loss"].append(loss(params, X, y, lam))
-        history["train_acc"].append(accuracy(predict(params, X), y))
+        history["acc"].append(accuracy(predict(params, X), y))
         if X_val is not None:
             history["val_loss"].append(loss(params, X_val, y_val, lam))
             history["val_acc"].append(accuracy(predict(params, X_val), y_val))

@@ -41,7 +41,7 @@ def test_show_digits_labels_and_marks_mistakes(digits):
 
 
 def test_learning_curves_draw_present_series():
-    hist = {"loss": [2.0, 1.0, 0.5], "train_acc": [0.5, 0.8, 0.9], "val_acc": [0.4, 0.7, 0.85]}
+    hist = {"loss": [2.0, 1.0, 0.5], "acc": [0.5, 0.8, 0.9], "val_acc": [0.4, 0.7, 0.85]}
     fig = render(plots.plot_learning_curves(hist))
     ax_loss, ax_acc = fig.axes[:2]
     assert len(ax_loss.lines) == 1 and len(ax_acc.lines) == 2

@@ -71,10 +71,8 @@ class Exercise:
                     warnings.simplefilter("ignore")
                     with np.errstate(all="ignore"):
                         note = chk.run(fn)
-            except NotImplementedError:
-                raise NotImplementedYet(
-                    f"{self.name} is not implemented yet: replace the "
-                    f"`raise NotImplementedError()` in its cell with your code.") from None
+            except NotImplementedError as err:
+                raise NotImplementedYet(self._not_implemented(err)) from None
             except CheckFailed as err:
                 lines = "".join(f"  ✓ {p}\n" for p in passed)
                 raise CheckFailed(f"{self.name}: {chk.title}: {err}\n{lines}"
@@ -90,6 +88,15 @@ class Exercise:
             for p in passed:
                 print(f"  ✓ {p}")
         return True
+
+    def _not_implemented(self, err):
+        frames = traceback.extract_tb(err.__traceback__)
+        culprit = frames[-1].name if frames else self.name
+        if culprit not in (self.name, "<module>") and "/course/" not in frames[-1].filename:
+            return (f"`{culprit}`, which {self.name} calls, is not implemented yet: fill in its "
+                    f"cell first.")
+        return (f"{self.name} is not implemented yet: replace the "
+                f"`raise NotImplementedError()` in its cell with your code.")
 
     def _hint_nudge(self):
         return (f"\n(Stuck? ex.{self.name}.hint() gives a hint.)" if self.hints else "")
