@@ -1,0 +1,146 @@
+"""The notebooks as students and nbgrader meet them.
+
+- every source notebook runs top to bottom with its solutions: no error, nothing on stderr;
+- release/ is exactly what nbgrader generates from source/ (never edited by hand);
+- a release notebook holds no solution, no hidden test and no reference code, and run as handed
+  out only its test cells fail, each with a clear message;
+- `nbgrader validate --invert` finds that nothing in a release passes;
+- the source notebooks, submitted as a student's work and autograded, get full marks.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from instructor.nbgrader_cli import run_nbgrader
+from instructor.release import assignments, generate_release
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = assignments(ROOT)
+TIME_LIMIT = {"06_train_digits": 600}  # generous ceilings against hangs, not timings
+
+
+def nb_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def grade_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def execute(path, allow_errors=False):
+    nb = nbformat.read(path, as_version=4)
+    env_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    os.environ["PYTHONPATH"] = env_path
+    client = NotebookClient(nb, timeout=TIME_LIMIT.get(path.parent.name, 300),
+                            kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return nb
+
+
+def test_there_are_six_assignments_each_a_folder_with_one_notebook():
+    expected = ["01_softmax", "02_cross_entropy", "03_relu_mask", "04_l2_penalty",
+                "05_backprop", "06_train_digits"]
+    assert [a for a in expected if a in ASSIGNMENTS] == ASSIGNMENTS
+    for name in ASSIGNMENTS:
+        assert sorted(p.name for p in (ROOT / "source" / name).iterdir()
+                      if not p.name.startswith(".")) == [f"{name}.ipynb"]
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_source_notebook_runs_clean(name):
+    nb = execute(ROOT / "source" / name / f"{name}.ipynb")
+    for i, cell in enumerate(nb_cells(nb)):
+        for out in cell.outputs:
+            assert out.output_type != "error", f"cell {i}: {out.get('ename')}"
+            assert not (out.output_type == "stream" and out.name == "stderr"), \
+                f"{name} code cell {i} wrote to stderr:\n{out.text}"
+    tests = [c for c in nb_cells(nb) if grade_meta(c).get("grade")]
+    assert tests, "an assignment without graded cells"
+    for cell in tests:
+        assert cell.source.strip().splitlines()[-1].startswith(("assert", "### END HIDDEN")), \
+            f"test cell {grade_meta(cell)['grade_id']} must end with an assert"
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory):
+    """A private course directory where nbgrader regenerates the release from source/."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copytree(ROOT / "source", course / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    (course / "instructor").symlink_to(ROOT / "instructor")
+    generate_release(course)
+    return course
+
+
+def test_release_is_in_sync_with_source(regenerated):
+    committed = sorted(p.relative_to(ROOT / "release").as_posix()
+                       for p in (ROOT / "release").rglob("*") if p.is_file()
+                       and p.name != ".gitkeep")
+    fresh = sorted(p.relative_to(regenerated / "release").as_posix()
+                   for p in (regenerated / "release").rglob("*") if p.is_file())
+    assert committed == fresh, "release/ has other files than nbgrader generates: make release"
+    for rel in fresh:
+        assert (ROOT / "release" / rel).read_bytes() == (regenerated / "release" / rel).read_bytes(), \
+            f"release/{rel} differs from what source/ generates: run `make release`"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_holds_no_solution_hidden_test_or_reference(name):
+    text = (ROOT / "release" / name / f"{name}.ipynb").read_text()
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "instructor",
+                   "grade(", "reference"):
+        assert marker not in text, f"release/{name} contains {marker!r}"
+    src = nbformat.read(ROOT / "source" / name / f"{name}.ipynb", as_version=4)
+    rel = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
+    for s_cell, r_cell in zip(src.cells, rel.cells):
+        meta = grade_meta(s_cell)
+        if meta.get("solution") and s_cell.cell_type == "code":
+            assert "raise NotImplementedError()" in r_cell.source
+            solution = s_cell.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            for line in solution.strip().splitlines():
+                if len(line.strip()) > 12:
+                    assert line not in r_cell.source, f"solution line leaked: {line}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_release_as_handed_out_fails_only_in_test_cells(name):
+    nb = execute(ROOT / "release" / name / f"{name}.ipynb", allow_errors=True)
+    for cell in nb_cells(nb):
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        meta = grade_meta(cell)
+        if meta.get("grade"):
+            assert errors, f"test cell {meta['grade_id']} passes on the unmodified release"
+            assert "not implemented yet" in errors[0].evalue, errors[0].evalue
+        else:
+            assert not errors, f"non-test cell fails on the release: {cell.source[:80]!r} " \
+                               f"{errors[0].ename}: {errors[0].evalue}"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_nbgrader_validate_invert_finds_nothing_passing(name):
+    result = run_nbgrader(["validate", "--invert", str(ROOT / "release" / name / f"{name}.ipynb")],
+                          ROOT, check=False)
+    assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout + result.stderr
+
+
+def test_source_submitted_as_student_work_gets_full_marks(regenerated):
+    from nbgrader.api import Gradebook
+
+    for name in ASSIGNMENTS:
+        dest = regenerated / "submitted" / "model_student" / name
+        dest.mkdir(parents=True)
+        shutil.copy(ROOT / "source" / name / f"{name}.ipynb", dest)
+        run_nbgrader(["autograde", name, "--student", "model_student"], regenerated)
+    with Gradebook(f"sqlite:///{regenerated / 'gradebook.db'}") as gb:
+        for name in ASSIGNMENTS:
+            sub = gb.find_submission(name, "model_student")
+            assert sub.max_score > 0
+            assert sub.score == sub.max_score, \
+                f"{name}: {sub.score} / {sub.max_score}: " + ", ".join(
+                    f"{g.name} {g.score}/{g.max_score}" for nb in sub.notebooks
+                    for g in nb.grades if g.score != g.max_score)
