@@ -52,6 +52,7 @@ class Graded:
     mistakes: dict = field(default_factory=dict)   # description -> wrong variant (same signature)
     rtol: float = RTOL
     compare: Callable | None = None  # compare(got, expected, case) -> message or None
+    time_limit: float = 60.0         # seconds the trusted re-grade allows for all the cases
 
     def make_cases(self):
         rng = np.random.default_rng(zlib.crc32(self.name.encode()))
@@ -133,9 +134,9 @@ def _copy(a):
     return a
 
 
-def _same(a, b):
+def same_value(a, b):
     if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and a.shape == b.shape and \
             np.array_equal(a, b, equal_nan=True)
@@ -155,7 +156,7 @@ def run_case(fn, case):
                 result = normalise(fn(*args))
             except Exception as err:  # noqa: BLE001 - the student's error is the result
                 return err, ()
-    modified = tuple(i for i in case.must_not_modify if not _same(args[i], case.args[i]))
+    modified = tuple(i for i in case.must_not_modify if not same_value(args[i], case.args[i]))
     return result, modified
 
 
