@@ -23,3 +23,15 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 _path = os.environ.get("PYTHONPATH", "")
 if str(ROOT) not in _path.split(os.pathsep):
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), _path) if p)
+
+# Student code runs in the grading kernel: a sandbox that hides the gradebook, source/, other
+# submissions and feedback, with memory and CPU caps (see instructor/sandbox_kernel.py).
+import sys  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from instructor.sandbox_kernel import KERNEL_NAME, install  # noqa: E402
+
+install(ROOT)
+c.Execute.kernel_name = KERNEL_NAME
+c.Execute.timeout = 120                # seconds per cell; then the kernel is interrupted
+c.Execute.interrupt_on_timeout = True

@@ -30,19 +30,27 @@ class Sandbox:
     available: bool
     note: str
 
-    def command(self, argv, *, hide=(), expose=(), writable=(), share_net=True):
+    def command(self, argv, *, hide=(), expose=(), writable=(), share_net=True,
+                new_session=True):
         """argv wrapped so that it runs with the folders in `hide` replaced by empty ones.
 
         By default the course directory and the folder holding the instructor package are
         hidden, and the student library, the Python environment and the USPS data are visible.
         expose: further paths to make visible again (read-only), e.g. inside a hidden folder.
         writable: folders the code may write to.
+        new_session: detach from the terminal's session (not for a kernel, whose process group
+            must still receive the interrupt that nbgrader sends on a timeout).
         """
         if not self.available:
             return list(argv)
         cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
                "--tmpfs", "/tmp"]
-        for path in sorted({Path(p).resolve() for p in (*hide, *instructor_homes())}):
+        hidden = sorted({Path(p).resolve() for p in (*hide, *instructor_homes())})
+        for path in [*expose, *writable]:
+            path = Path(path).resolve()
+            if any(h == path or h.is_relative_to(path) for h in hidden):
+                raise ValueError(f"{path} would make the hidden folder inside it visible")
+        for path in hidden:
             cmd += ["--tmpfs", str(path)]
         for path in [*student_visible(), *expose]:
             path = Path(path).resolve()
@@ -53,7 +61,12 @@ class Sandbox:
             cmd += ["--bind", str(path), str(path)]
         cmd += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--unshare-pid",
                 "--unshare-ipc", "--unshare-uts", "--cap-drop", "ALL", "--die-with-parent",
-                "--new-session", "--setenv", "HOME", "/tmp"]
+                "--setenv", "HOME", "/tmp",
+                # in its own PID namespace a kernel's parent looks gone (getppid() == 1):
+                # --die-with-parent does that job instead of ipykernel's parent poller
+                "--unsetenv", "JPY_PARENT_PID"]
+        if new_session:
+            cmd += ["--new-session"]
         if not share_net:
             cmd += ["--unshare-net"]
         return cmd + ["--"] + list(argv)
@@ -76,13 +89,14 @@ def student_visible():
     return paths
 
 
-def limit_resources():
+def limit_resources(new_session=True):
     """preexec_fn: cap memory and CPU time of the child (student code cannot raise them)."""
     for limit, value in ((resource.RLIMIT_AS, MEMORY_LIMIT), (resource.RLIMIT_CPU, CPU_LIMIT)):
         soft, hard = resource.getrlimit(limit)
         new = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(limit, (new, new))
-    os.setsid()
+    if new_session:
+        os.setsid()
 
 
 @lru_cache(maxsize=1)
