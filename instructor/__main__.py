@@ -1,4 +1,11 @@
-"""Instructor commands:  python -m instructor {check-data,train-reference,release}"""
+"""Instructor commands:
+
+    python -m instructor demo             a simulated class through the whole pipeline
+    python -m instructor grade [--from P] grade the class in submitted/ (or a folder/zip P)
+    python -m instructor release          regenerate release/ from source/
+    python -m instructor check-data       find, load and verify USPS
+    python -m instructor train-reference  train the reference network on USPS
+"""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +54,21 @@ def release(args) -> int:
     return 0
 
 
+def grade(args) -> int:
+    from instructor.pipeline import grade_class, summary_table
+
+    report = grade_class(args.root, source=args.source, workers=args.workers)
+    print(summary_table(report))
+    return 0
+
+
+def demo(args) -> int:
+    from instructor.demo import run_demo
+
+    run_demo(args.dir, workers=args.workers)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m instructor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,6 +82,20 @@ def main(argv=None) -> int:
         p.set_defaults(fn=fn)
     sub.choices["train-reference"].add_argument("--hidden", type=int, default=256)
     sub.choices["train-reference"].add_argument("--epochs", type=int, default=None)
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    p = sub.add_parser("grade", help="autograde, re-grade, feedback and export for a class")
+    p.add_argument("--from", dest="source", help="a folder or zip of downloaded submissions "
+                   "(<student>/<assignment>.ipynb or <student>/<assignment>/...)")
+    p.add_argument("--root", default=root, type=Path, help="the course directory")
+    p.add_argument("--workers", type=int, default=None, help="parallel autograders "
+                   "(default: one per core)")
+    p.set_defaults(fn=grade)
+    p = sub.add_parser("demo", help="build a simulated class and grade it end to end")
+    p.add_argument("--dir", default=root / "demo-class", type=Path)
+    p.add_argument("--workers", type=int, default=None)
+    p.set_defaults(fn=demo)
     p = sub.add_parser("release", help="generate release/ from source/ with nbgrader")
     p.add_argument("names", nargs="*", help="assignments (default: all in source/)")
     p.set_defaults(fn=release)

@@ -36,6 +36,9 @@ def install(root) -> Path:
     spec = {"argv": [sys.executable, "-m", "instructor.sandbox_kernel", "-f",
                      "{connection_file}"],
             "display_name": "Python 3 (grading sandbox)", "language": "python",
+            # Interrupt by message, not by a signal to the process group: a SIGINT would end
+            # bubblewrap itself (and with it the kernel) instead of the student's loop.
+            "interrupt_mode": "message",
             "metadata": {"debugger": False}}
     path = spec_dir / "kernel.json"
     text = json.dumps(spec, indent=1)
@@ -54,7 +57,7 @@ def kernel_command(connection_file, root, workdir):
            "--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
     if not sandbox.available:
         return cmd
-    return sandbox.command(cmd, hide=[root], expose=[Path(root) / "instructor"],
+    return sandbox.command(cmd, hide=[root], expose=[Path(__file__).resolve().parent],
                            writable=[workdir, Path(connection_file).parent],
                            new_session=False)
 

@@ -59,6 +59,40 @@ def short_error(err):
     return f"{err}"[:500] + where[:200]
 
 
+def run_cells(cells, sink):
+    """Run the cells as a notebook kernel would (IPython: magics and get_ipython() work).
+
+    Returns (namespace, errors). A failing cell does not stop the others."""
+    os.environ.setdefault("IPYTHONDIR", os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                                                     "ipython"))
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    errors = []
+    try:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        with redirect_stdout(sink), redirect_stderr(sink):
+            shell = InteractiveShell.instance()
+    except Exception:  # noqa: BLE001 - no IPython: plain Python is the next best thing
+        shell = None
+    namespace = shell.user_ns if shell is not None else {"__name__": "__main__"}
+    for i, source in enumerate(cells):
+        try:
+            with redirect_stdout(sink), redirect_stderr(sink):
+                if shell is None:
+                    exec(compile(source, f"<cell {i}>", "exec"), namespace)  # noqa: S102
+                    continue
+                result = shell.run_cell(source, store_history=False, silent=True)
+            err = result.error_before_exec or result.error_in_exec
+            if err is not None:
+                errors.append(f"{type(err).__name__}: {short_error(err)}")
+        except BaseException as err:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
+            errors.append(f"{type(err).__name__}: {short_error(err)}")
+        finally:
+            sink.seek(0)
+            sink.truncate()
+    return namespace, errors
+
+
 def main(workdir):
     out_dir = os.path.join(workdir, "out")
     os.makedirs(out_dir, exist_ok=True)
@@ -66,17 +100,8 @@ def main(workdir):
         job = pickle.load(f)
     os.remove(os.path.join(workdir, "job.pkl"))  # the student's code need not see the inputs
 
-    namespace = {"__name__": "__main__"}
-    cell_errors = []
     sink = io.StringIO()
-    for i, source in enumerate(job["cells"]):
-        try:
-            with redirect_stdout(sink), redirect_stderr(sink):
-                exec(compile(source, f"<cell {i}>", "exec"), namespace)  # noqa: S102
-        except BaseException as err:  # noqa: BLE001 - SystemExit, KeyboardInterrupt too
-            cell_errors.append(f"{type(err).__name__}: {short_error(err)}")
-        sink.seek(0)
-        sink.truncate()
+    namespace, cell_errors = run_cells(job["cells"], sink)
     write_result(out_dir, "cells", {"errors": cell_errors})
 
     for k, call in enumerate(job["calls"]):
@@ -88,7 +113,7 @@ def main(workdir):
         args = copy.deepcopy(call["args"])
         try:
             with redirect_stdout(sink), redirect_stderr(sink), np.errstate(all="ignore"):
-                result = fn(*args)
+                result = call["call"](fn, args) if call.get("call") else fn(*args)
             arrays = []
             payload = {"result": encode(result, arrays),
                        "watched": {str(i): encode(args[i], arrays) for i in call["watch"]}}

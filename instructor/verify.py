@@ -19,7 +19,6 @@ score) for every cell and flags any cell where the two differ.
 from __future__ import annotations
 
 import json
-import pickle
 import re
 import shutil
 import subprocess
@@ -164,8 +163,8 @@ def verify(source_nb, submitted_nb, *, course_root, time_limit=None):
 def _verify_cell(gid, points, cells, cases, registry, sandbox, course_root, limit):
     verdict = CellVerdict(gid, points, passed=bool(cases))
     problem = None
-    calls = [{"exercise": name, "args": list(case.args), "watch": list(case.must_not_modify)}
-             for name, case in cases]
+    calls = [{"exercise": name, "args": list(case.args), "watch": list(case.must_not_modify),
+              "call": case.call} for name, case in cases]
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         work = Path(tmp)
         work.chmod(0o777)
@@ -206,10 +205,12 @@ def _verify_cell(gid, points, cells, cases, registry, sandbox, course_root, limi
 
 
 def _dump(f, obj):
-    """Pickle the job; callables in hidden inputs (e.g. the f of numerical_gradient) by value."""
-    try:
-        import cloudpickle
+    """Pickle the job. Functions among the hidden inputs (the f of numerical_gradient, a case's
+    `call`) travel by value: the sandbox cannot import the instructor package."""
+    import cloudpickle
 
-        cloudpickle.dump(obj, f)
-    except ImportError:
-        pickle.dump(obj, f)
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__name__", "")
+        if name.startswith("instructor.grading."):
+            cloudpickle.register_pickle_by_value(module)
+    cloudpickle.dump(obj, f)

@@ -1,0 +1,216 @@
+"""A simulated class, graded end to end: `python -m instructor demo` (the README's `make demo`).
+
+It builds a separate course directory (demo-class/ by default), generates the release, writes
+one submission per simulated student with a timestamp (one of them late), then runs the same
+pipeline as `python -m instructor grade`: autograde on all cores, the trusted re-grade,
+feedback, export and the summary table.
+
+The class: a correct student; a blank one; one student for each common mistake; one whose code
+crashes its kernel; one that loops forever and ignores interrupts; one that exhausts memory; and
+students who attack the grading: edited, deleted and re-tagged test cells, monkeypatching,
+reading the reference and the gradebook, and a renamed, a missing and a corrupted notebook.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from instructor.nbgrader_cli import run_nbgrader
+from instructor.nbgrader_settings import INSTRUCTOR_HOME
+
+DUE = "2026-11-20 12:00:00 UTC"
+ON_TIME = "2026-11-19 18:30:00.000000 UTC"
+LATE = "2026-11-21 09:15:00.000000 UTC"
+
+WRONG_01 = {  # plausible-looking but wrong functions, for the students who attack the tests
+    "softmax": "def softmax(Z):\n    return np.zeros_like(Z, dtype=float)\n",
+    "softmax_jacobian": "def softmax_jacobian(z):\n    return np.zeros((len(z), len(z)))\n",
+    "ce_partial": "def ce_partial(y_hat, t, j):\n    return 0.0\n",
+}
+
+# student -> assignment -> {solution grade_id: code replacing the correct solution}
+# An empty dict means: the correct solutions of that assignment.
+CLASS = {
+    "ada_correct": {a: {} for a in ("01_softmax", "02_cross_entropy", "03_relu_mask",
+                                    "04_l2_penalty", "05_backprop", "06_train_digits")},
+    "bo_blank": {"01_softmax": "blank", "02_cross_entropy": "blank"},
+    # one student per common mistake
+    "cy_unstable_softmax": {"01_softmax": {"softmax": (
+        "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n")}},
+    "io_wrong_axis": {"01_softmax": {"softmax": (
+        "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=0, keepdims=True))\n"
+        "    return E / E.sum(axis=0, keepdims=True)\n")}},
+    "di_missing_1_over_m": {"02_cross_entropy": {"softmax_cross_entropy_grad": (
+        "def softmax_cross_entropy_grad(Z, y):\n"
+        "    return softmax(Z) - one_hot(y, Z.shape[1])\n")}},
+    "ha_sum_not_mean": {"02_cross_entropy": {"cross_entropy": (
+        "def cross_entropy(P, y):\n"
+        "    return -np.sum(np.log(P[np.arange(len(y)), y]))\n")}},
+    "ed_mask_ge_zero": {"03_relu_mask": {"relu_mask": (
+        "def relu_mask(H):\n    return (np.asarray(H) >= 0).astype(float)\n")}},
+    "fa_transposed": {"03_relu_mask": {"output_layer_backward": (
+        "def output_layer_backward(dZ, A1, W2):\n"
+        "    return dZ.T @ A1, dZ.sum(axis=0), dZ @ W2.T\n")}},
+    "ji_missing_mask": {"03_relu_mask": {"hidden_layer_backward": (
+        "def hidden_layer_backward(dA1, H1, X):\n"
+        "    return X.T @ dA1, dA1.sum(axis=0)\n")}},
+    "gu_lambda_not_halved": {"04_l2_penalty": {"l2_penalty": (
+        "def l2_penalty(params, lam, m):\n"
+        "    return lam / m * (np.sum(params['W1'] ** 2) + np.sum(params['W2'] ** 2))\n")}},
+    # code that crashes, hangs or eats memory
+    "ka_kills_kernel": {"01_softmax": {"ce_partial": (
+        "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")}},
+    "lu_infinite_loop": {"01_softmax": {"softmax": (
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "def softmax(Z):\n    while True:\n        pass\n")}},
+    "mo_memory_hog": {"01_softmax": {"softmax": (
+        "blocks = []\ntry:\n    while True:\n        blocks.append(np.ones(10**8))\n"
+        "except MemoryError:\n    blocks = None\n    print('out of memory')\n"
+        "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+        "    return E / E.sum(axis=1, keepdims=True)\n")}},
+    # attacks on the grading
+    "na_edits_tests": {"01_softmax": {**WRONG_01, "@tests": "assert True\n"}},
+    "ob_deletes_tests": {"01_softmax": {**WRONG_01, "@tests": None}},
+    "pi_retags_tests": {"01_softmax": {**WRONG_01, "@retag": True}},
+    "qu_monkeypatches": {"01_softmax": {**WRONG_01, "softmax": (
+        "import builtins\nimport numpy\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+        "import course.exercises\n"
+        "course.exercises.Exercise.check = lambda self, fn, **k: True\n"
+        "try:\n    import instructor.grading\n"
+        "    instructor.grading.grade = lambda *a, **k: True\nexcept ImportError:\n    pass\n"
+        "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+        "def softmax(Z):\n    return np.zeros_like(Z, dtype=float)\n")}},
+    "ra_reads_instructor": {"01_softmax": {"softmax": (
+        "import os\nfrom instructor.reference import softmax, softmax_jacobian\n"
+        "ROOT = os.environ.get('BACKPROP_COURSE_ROOT', '')\n"
+        "print('gradebook visible:', os.path.exists(os.path.join(ROOT, 'gradebook.db')))\n"
+        "print('source visible:', os.path.exists(os.path.join(ROOT, 'source')))\n"
+        "try:\n    open(os.path.join(ROOT, 'hacked.txt'), 'w').write('x')\n"
+        "    print('wrote into the course folder')\n"
+        "except OSError as err:\n    print('cannot write:', type(err).__name__)\n"),
+        "softmax_jacobian": "", "ce_partial": WRONG_01["ce_partial"].replace(
+            "return 0.0", "return y_hat[j] - (j == t)")}},
+    "sa_renamed": {"01_softmax": {"@rename": "01_softmax (1).ipynb"}},
+    "tu_missing": {"01_softmax": {"@rename": None}},
+    "ul_corrupt": {"01_softmax": {"@corrupt": True}},
+    "wa_late": {"01_softmax": {"@late": True}},
+}
+
+
+def _strip_markers(source):
+    lines = [ln for ln in source.splitlines() if ln.strip() not in
+             ("### BEGIN SOLUTION", "### END SOLUTION")]
+    return "\n".join(lines) + "\n"
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def student_notebook(root, assignment, plan):
+    """The submission a simulated student hands in (a dict): the release, filled in."""
+    nb = json.loads((root / "release" / assignment / f"{assignment}.ipynb").read_text())
+    if plan == "blank":
+        return nb
+    source = json.loads((root / "source" / assignment / f"{assignment}.ipynb").read_text())
+    solutions = {_meta(c)["grade_id"]: _strip_markers(_text(c)) for c in source["cells"]
+                 if _meta(c).get("solution")}
+    cells = []
+    for cell in nb["cells"]:
+        meta = _meta(cell)
+        if meta.get("solution"):
+            cell["source"] = plan.get(meta["grade_id"], solutions[meta["grade_id"]])
+        elif meta.get("grade"):
+            if "@tests" in plan:
+                if plan["@tests"] is None:
+                    continue  # deleted
+                cell["source"] = plan["@tests"]
+            if plan.get("@retag"):
+                cell.setdefault("metadata", {})["tags"] = ["raises-exception", "skip-execution"]
+                gid = meta["grade_id"]
+                if gid == "test_softmax":
+                    meta["grade"] = False
+                elif gid == "test_softmax_jacobian":
+                    meta["points"] = 100
+                elif gid == "test_ce_partial":
+                    cell["cell_type"] = "markdown"
+                    cell.pop("outputs", None)
+                    cell.pop("execution_count", None)
+        cells.append(cell)
+    nb["cells"] = cells
+    return nb
+
+
+def _text(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def build_class(demo_root, *, cell_timeout=20):
+    """A fresh course directory with the release generated and every submission in place."""
+    demo_root = Path(demo_root).resolve()
+    repo = INSTRUCTOR_HOME
+    if demo_root.exists():
+        shutil.rmtree(demo_root)
+    demo_root.mkdir(parents=True)
+    shutil.copytree(repo / "source", demo_root / "source")
+    (demo_root / "nbgrader_config.py").write_text(
+        '"""The demo class\'s nbgrader settings: the course\'s, with a short cell timeout."""\n'
+        "import sys\nfrom pathlib import Path\n\n"
+        f"sys.path.insert(0, {str(repo)!r})\n"
+        "from instructor.nbgrader_settings import configure  # noqa: E402\n\n"
+        f"configure(get_config(), Path(__file__).resolve().parent, "  # noqa: ISC003
+        f"cell_timeout={cell_timeout})  # noqa: F821\n")
+    names = sorted(p.name for p in (demo_root / "source").iterdir() if p.is_dir())
+    for name in names:
+        run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
+        run_nbgrader(["generate_assignment", name, "--force"], demo_root)
+    for student, work in CLASS.items():
+        for assignment, plan in work.items():
+            if assignment not in names:
+                continue
+            folder = demo_root / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            late = isinstance(plan, dict) and plan.get("@late")
+            (folder / "timestamp.txt").write_text(LATE if late else ON_TIME)
+            if isinstance(plan, dict) and "@rename" in plan and plan["@rename"] is None:
+                continue  # a folder without its notebook
+            nb = student_notebook(demo_root, assignment, plan)
+            name = (plan.get("@rename") if isinstance(plan, dict) else None) or \
+                f"{assignment}.ipynb"
+            text = json.dumps(nb, indent=1)
+            if isinstance(plan, dict) and plan.get("@corrupt"):
+                text = text[: len(text) // 2]  # a half-written file
+            (folder / name).write_text(text)
+    return demo_root
+
+
+def expected_flags():
+    """What the summary must flag for each attacking student (used by the end-to-end test)."""
+    return {
+        "na_edits_tests": r"edited read-only test cell",
+        "ob_deletes_tests": r"deleted graded cell",
+        "pi_retags_tests": r"execution tags|changed nbgrader metadata|retyped",
+        "qu_monkeypatches": r"re-grade outside the kernel gives 0|suspicious code",
+        "ra_reads_instructor": r"re-grade outside the kernel gives 0",
+        "sa_renamed": r"renamed notebook",
+        "tu_missing": r"missing notebook",
+        "ul_corrupt": r"not a valid notebook",
+        "wa_late": r"late by",
+    }
+
+
+def run_demo(demo_root, *, workers=None, log=print):
+    from instructor.pipeline import grade_class, summary_table
+
+    log(f"Building the simulated class in {demo_root} ...")
+    root = build_class(demo_root)
+    log(f"{len(CLASS)} students, "
+        f"{sum(len(w) for w in CLASS.values())} submissions; due {DUE}")
+    report = grade_class(root, workers=workers, log=log)
+    log("")
+    log(summary_table(report))
+    return report
+

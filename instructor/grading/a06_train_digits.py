@@ -1,0 +1,514 @@
+"""Hidden grading for 06_train_digits: sgd_step, predict, accuracy, train.
+
+sgd_step and train change their arguments in place, and train is random (it shuffles), so their
+cases use a `call` hook (see instructor.grading.Case): it calls the function and returns what the
+call did, as plain numbers. The hooks run where the student's code runs (in the trusted re-grade,
+inside the sandbox), so they use nothing but numpy (and threadpoolctl when it is there): no
+reference, no course data. Everything that
+needs the reference (the loss at the trained parameters, the test accuracy) happens in `compare`,
+on the trusted side.
+
+train is graded three ways:
+
+1. full batch (batch_size = m): one gradient step per epoch over the whole set, so the order of
+   the samples does not matter and the result is exact. Both ways of scaling lam for a minibatch
+   (lam * b / m, or lam as it is) coincide here, since b = m.
+2. minibatches: random, so checked by its properties: the history holds J and the accuracy on the
+   whole training set after each epoch (J is recomputed here, with the reference, at the
+   trained parameters), two runs with the same seed agree, another seed gives another result,
+   the loss falls, and J ends up near where the reference's own run ends up.
+3. a retrain on USPS (256-256-10, the settings in RETRAIN): its test accuracy must reach
+   RETRAIN_THRESHOLD, within a time budget relative to the reference timed in the same process.
+
+Measured on the course machine (2 noisy cores, one BLAS thread), RETRAIN settings, 256-256-10:
+    reference (lam * b / m), shuffling seeds 0-5 ........ 92.4 - 93.3 % test accuracy, 0.9-1.7 s
+    lam passed unscaled to every minibatch, seeds 0-2 ... 92.1 - 92.9 %
+    last partial minibatch dropped, seeds 0-2 ........... 92.5 - 93.3 %
+    rng.shuffle of an index array instead of permutation  92.8 - 93.6 %
+    wrong: no shuffling 92.9 % (caught by the minibatch cases instead), lr applied twice 90.5 %,
+    the same minibatch at every step 74.5 %, gradient ascent 17.9 %.
+The threshold, 90 %, sits 2 points below the worst correct variant. The time budget is
+max(TIME_FLOOR, TIME_FACTOR x the reference's time, measured in the same grading run): 30 s on
+the course machine, where a correct train that loops over the samples of each batch (not
+vectorised over the batch) takes 7.4 s and the reference 0.9 s.
+"""
+from __future__ import annotations
+
+import functools
+import time
+import warnings
+
+import numpy as np
+
+from instructor import reference as R
+
+from . import Case, Graded, difference
+
+NAMES = ("W1", "b1", "W2", "b2")
+
+#: The USPS retrain: settings, the test accuracy it must reach, and its time budget.
+RETRAIN = dict(H=256, init_seed=0, lam=0.1, lr=0.1, epochs=5, batch_size=32, seed=0)
+#: USPS: see the measurements above. The offline fallback (scikit-learn's digits, 16x16) is
+#: easier: the reference and the same variants reach 96.1 - 97.8 % there.
+RETRAIN_THRESHOLD = 0.90
+TIME_FACTOR, TIME_FLOOR = 10.0, 30.0  # budget: max(floor, factor x the reference's time)
+BIG = 1000  # the known mistakes are compared on the small problems only (m <= BIG)
+#: Minibatch cases: J after training may exceed the reference's J by at most this factor. Over
+#: 10 shuffling seeds x 6 valid variants (permutation, rng.shuffle, rng.choice, a generator
+#: re-seeded each epoch, last partial batch dropped, lam unscaled) the largest ratio was 1.27
+#: (m=124, b=8) and 1.04 (b=1); the same minibatch at every step gave 2.02 and 1.53 at least.
+J_RATIO = 1.45
+
+
+# ------------------------------------------------------------------------------ call hooks
+# These run where the student's function runs (in the sandbox for the trusted re-grade): numpy
+# only, and they return numbers only.
+def _values(params):
+    """The four parameters of a params dict as float arrays (nan where one is missing)."""
+    out = {}
+    for k in NAMES:
+        try:
+            out[k] = np.array(params[k], dtype=float)
+        except Exception:  # noqa: BLE001 - a missing or non-numeric entry
+            out[k] = np.array(np.nan)
+    return out
+
+
+def _history(hist):
+    """{"format", "loss", "acc"} from a student's history. format: 0 fine, 1 not a dict,
+    2 a key "loss" or "acc" missing, 3 entries that are not numbers."""
+    if not isinstance(hist, dict):
+        return {"format": 1.0, "loss": np.zeros(0), "acc": np.zeros(0)}
+    if "loss" not in hist or "acc" not in hist:
+        return {"format": 2.0, "loss": np.zeros(0), "acc": np.zeros(0)}
+    try:
+        loss = np.array(hist["loss"], dtype=float).reshape(-1)
+        acc = np.array(hist["acc"], dtype=float).reshape(-1)
+    except Exception:  # noqa: BLE001
+        return {"format": 3.0, "loss": np.zeros(0), "acc": np.zeros(0)}
+    return {"format": 0.0, "loss": loss, "acc": acc}
+
+
+def _copy_params(params):
+    return {k: np.array(v, copy=True) for k, v in params.items()}
+
+
+def call_step(fn, args):
+    """sgd_step: what it returned and what the caller's params hold afterwards."""
+    params = args[0]
+    out = fn(*args)
+    if out is None:
+        kind, returned = 0.0, None
+    elif isinstance(out, dict):
+        kind, returned = 1.0, out
+    else:
+        kind, returned = -1.0, None
+    return {"returned_kind": kind, "params": _values(params),
+            "added_keys": float(len([k for k in params if k not in NAMES])),
+            "returned": _values(returned) if returned is not None else
+            {k: np.full(np.shape(params[k]), np.nan) for k in NAMES}}
+
+
+def call_train(fn, args):
+    """train, once: its history and the caller's params afterwards."""
+    hist = fn(*args)
+    return {"history": _history(hist), "params": _values(args[0])}
+
+
+def call_train_thrice(fn, args):
+    """train three times from the same start: with the seed, again with it, with seed + 1."""
+    params, X, y, lam, lr, epochs, batch_size, seed = args
+    start = _copy_params(params)
+    first = call_train(fn, args)
+    again = _copy_params(start)
+    fn(again, X.copy(), y.copy(), lam, lr, epochs, batch_size, seed)
+    other = _copy_params(start)
+    fn(other, X.copy(), y.copy(), lam, lr, epochs, batch_size, seed + 1)
+    first.update(params_again=_values(again), params_other_seed=_values(other))
+    return first
+
+
+def call_train_timed(fn, args):
+    """train, once, timed, with one BLAS thread (the matrices are small; threads only add
+    overhead, and a noisy machine then times the code rather than the scheduler)."""
+    try:
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(limits=1)
+    except Exception:  # noqa: BLE001 - no threadpoolctl: time it as it is
+        limits = None
+    try:
+        start = time.perf_counter()
+        out = call_train(fn, args)
+        out["seconds"] = np.array(time.perf_counter() - start)
+    finally:
+        if limits is not None:
+            limits.restore_original_limits()
+    return out
+
+
+# ---------------------------------------------------------------------------------- helpers
+def _params(rng, n, H, K, scale=1.0):
+    return {"W1": rng.normal(size=(n, H)) * scale / np.sqrt(n), "b1": rng.normal(size=H) * 0.3,
+            "W2": rng.normal(size=(H, K)) * scale / np.sqrt(H), "b2": rng.normal(size=K) * 0.3}
+
+
+def _unchanged(a, b):
+    return all(np.shape(a[k]) == np.shape(b[k]) and np.allclose(a[k], b[k], rtol=0, atol=0)
+               for k in NAMES)
+
+
+def _close(a, b, rtol=1e-5):
+    return difference(a, b, rtol) is None
+
+
+# --------------------------------------------------------------------------------- sgd_step
+def step_cases(rng):
+    def grads_like(params, scale=1.0):
+        return {k: rng.normal(size=np.shape(v)) * scale for k, v in params.items()}
+
+    cases = []
+    for label, (n, H, K), lr in [("n=5, H=4, K=3, lr=0.1", (5, 4, 3), 0.1),
+                                 ("H=1, K=2, lr=0.5", (3, 1, 2), 0.5),
+                                 ("n=256, H=16, K=10, lr=0.03", (256, 16, 10), 0.03)]:
+        p = _params(rng, n, H, K)
+        cases.append(Case(label, (p, grads_like(p), lr), (1,), call=call_step))
+    p = _params(rng, 4, 3, 3)
+    g = grads_like(p)
+    g["X"] = rng.normal(size=(6, 4))  # backward's dX: not a parameter
+    cases.append(Case("grads holding an extra entry 'X' (dX from backward), lr=0.2",
+                      (p, g, 0.2), (1,), call=call_step))
+    p = _params(rng, 3, 2, 2)
+    cases.append(Case("lr = 2 (an int)", (p, grads_like(p), 2), (1,), call=call_step))
+    return cases
+
+
+def _step_variant(sign=-1.0, lr_power=1, in_place=True, keys=NAMES, returns=True):
+    def sgd_step(params, grads, lr):
+        new = {k: (params[k] + sign * lr ** lr_power * grads[k]) if k in keys else params[k]
+               for k in params}
+        if not in_place:
+            return new
+        for k in params:
+            params[k] = new[k]
+        return params if returns else None
+    return sgd_step
+
+
+STEP_NOT_IN_PLACE = ("a new dict returned while params is left unchanged (not in place): "
+                     "train would never see the update")
+STEP_MISTAKES = {
+    "gradient ascent: p + lr * dp instead of p - lr * dp": _step_variant(sign=1.0),
+    "lr applied twice: p - lr**2 * dp": _step_variant(lr_power=2),
+    STEP_NOT_IN_PLACE: _step_variant(in_place=False),
+    "only the weights W1, W2 updated; the biases b1, b2 left as they were":
+        _step_variant(keys=("W1", "W2")),
+    "params updated but not returned (the function returns None)": _step_variant(returns=False),
+}
+
+
+def step_compare(got, expected, case):
+    start = _values(case.args[0])
+    if _unchanged(got["params"], start):
+        if got["returned_kind"] == 1 and _close(got["returned"], expected["params"]):
+            return ("sgd_step returned the right new values in a new dict, but the caller's "
+                    "params did not change. The contract is an update in place "
+                    "(params[k] -= lr * grads[k]): train calls sgd_step(params, grads, lr) and "
+                    "relies on params changing")
+        return "sgd_step left params unchanged: update every entry in place"
+    problem = difference(got["params"], expected["params"], path="params after sgd_step")
+    if problem:
+        return problem
+    if got["added_keys"] > 0:
+        return ("sgd_step added entries to params (such as 'X', backward's dX, which is not a "
+                "parameter): loop over the keys of params, not over those of grads")
+    if got["returned_kind"] == 0:
+        return "sgd_step updated params but returned None: end it with `return params`"
+    if got["returned_kind"] < 0:
+        return "sgd_step should return the params dict (after updating it)"
+    return difference(got["returned"], expected["returned"], path="the dict sgd_step returned")
+
+
+# ---------------------------------------------------------------------------------- predict
+def predict_cases(rng):
+    cases = []
+    for m, n, H, K in [(1, 4, 3, 2), (3, 4, 5, 3), (7, 6, 5, 10), (12, 256, 16, 10)]:
+        label = f"m={m}, n={n}, H={H}, K={K}" + (" (m = K: a square P)" if m == K else "")
+        cases.append(Case(label, (_params(rng, n, H, K, 3.0), rng.normal(size=(m, n))), (0, 1)))
+    cases.append(Case("integer X", (_params(rng, 3, 4, 3, 3.0),
+                                    rng.integers(-3, 4, size=(5, 3))), (0, 1)))
+    return cases
+
+
+PREDICT_MISTAKES = {
+    "argmax over axis 0 (the samples) instead of axis 1 (the classes)":
+        lambda params, X: np.argmax(R.forward(params, X)[0], axis=0),
+    "the probabilities P returned instead of the predicted classes":
+        lambda params, X: R.forward(params, X)[0],
+    "the largest probability (max) returned instead of its class (argmax)":
+        lambda params, X: np.max(R.forward(params, X)[0], axis=1),
+}
+
+
+# --------------------------------------------------------------------------------- accuracy
+def accuracy_cases(rng):
+    y = rng.integers(0, 10, size=20)
+    pred = y.copy()
+    pred[rng.choice(20, size=7, replace=False)] = (y[:7] + 1) % 10
+    return [
+        Case("int arrays, m=20", (pred, y), (0, 1)),
+        Case("two lists", ([0, 1, 2, 2, 1], [0, 1, 1, 2, 2])),
+        Case("a list of predictions and an array of labels",
+             ([3, 3, 1, 0], np.array([3, 1, 1, 0]))),
+        Case("float predictions, int labels", (np.array([1.0, 2.0, 0.0]), np.array([1, 2, 2])),
+             (0, 1)),
+        Case("m=1, right", (np.array([7]), np.array([7]))),
+        Case("m=1, wrong", (np.array([7]), np.array([2]))),
+        Case("all wrong", (np.array([0, 0, 1]), np.array([1, 2, 0]))),
+    ]
+
+
+ACCURACY_MISTAKES = {
+    "the number of correct predictions instead of the fraction (divide by m)":
+        lambda y_pred, y: float(np.sum(np.asarray(y_pred) == np.asarray(y))),
+    "a percentage (x 100) instead of a fraction between 0 and 1":
+        lambda y_pred, y: 100.0 * np.mean(np.asarray(y_pred) == np.asarray(y)),
+    "the error rate (1 - accuracy) instead of the accuracy":
+        lambda y_pred, y: 1.0 - np.mean(np.asarray(y_pred) == np.asarray(y)),
+    "== applied to two Python lists (one True/False for the whole lists): convert them with "
+    "np.asarray first": lambda y_pred, y: float(np.mean(y_pred == y)),
+}
+
+
+# ------------------------------------------------------------------------------------ train
+def _problem(rng, m, n, H, K):
+    """A learnable toy problem: labels from a random linear teacher (with some noise)."""
+    X = rng.normal(size=(m, n))
+    teacher = rng.normal(size=(n, K))
+    y = np.argmax(X @ teacher + 0.3 * rng.normal(size=(m, K)), axis=1)
+    return _params(rng, n, H, K), X, y
+
+
+@functools.lru_cache(maxsize=1)
+def _digits():
+    """The retrain's data: USPS as the course loads it (CI: USPS_DIR). No download here; the
+    notebook has already fetched it. Without USPS, the (loudly announced) fallback."""
+    from course.data import load_usps
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_usps(download_if_missing=False, verbose=False)
+
+
+def retrain_data():
+    """(Digits, params at the start) for the USPS retrain."""
+    d = _digits()
+    params = R.init_params(d.X_train.shape[1], RETRAIN["H"], 10, seed=RETRAIN["init_seed"])
+    return d, params
+
+
+def train_cases(rng):
+    cases = []
+    # 1. full batch: exact
+    for label, (m, n, H, K), lam, lr, epochs in [
+            ("full batch (batch_size = m = 24), lam=0.5, 4 epochs", (24, 6, 8, 3), 0.5, 0.5, 4),
+            ("full batch, K=2, lam=0, 3 epochs", (10, 4, 5, 2), 0.0, 0.3, 3),
+            ("full batch of one sample (m=1), lam=0.2, 2 epochs", (1, 3, 4, 3), 0.2, 0.1, 2)]:
+        params, X, y = _problem(rng, m, n, H, K)
+        cases.append(Case(label, (params, X, y, lam, lr, epochs, m, 7), (1, 2),
+                          call=call_train))
+    # 2. minibatches: properties
+    for label, (m, n, H, K), lam, lr, epochs, b in [
+            ("minibatches of 8 from m=124 (the last one holds 4), lam=0.05, 5 epochs",
+             (124, 5, 10, 3), 0.05, 0.3, 5, 8),
+            ("minibatches of 1 (one sample per step), m=15, lam=0, 4 epochs",
+             (15, 4, 6, 3), 0.0, 0.05, 4, 1)]:
+        params, X, y = _problem(rng, m, n, H, K)
+        cases.append(Case(label, (params, X, y, lam, lr, epochs, b, 3), (1, 2),
+                          call=call_train_thrice))
+    # 3. USPS
+    d, params = retrain_data()
+    s = RETRAIN
+    data = "USPS" if d.is_usps else "scikit-learn's digits (USPS not found)"
+    cases.append(Case(f"retrain on {data}: {d.X_train.shape[1]}-{s['H']}-10, lam={s['lam']}, "
+                      f"lr={s['lr']}, {s['epochs']} epochs, batch_size={s['batch_size']}",
+                      (params, d.X_train, d.y_train, s["lam"], s["lr"], s["epochs"],
+                       s["batch_size"], s["seed"]), (1, 2), call=call_train_timed))
+    return cases
+
+
+def _history_problem(got, epochs):
+    h = got["history"]
+    fmt = float(h["format"])
+    if fmt == 1:
+        return "train should return the history, a dict with the lists 'loss' and 'acc'"
+    if fmt == 2:
+        return "the history dict needs both keys 'loss' and 'acc'"
+    if fmt == 3:
+        return "history['loss'] and history['acc'] should be lists of numbers"
+    for key in ("loss", "acc"):
+        if h[key].shape != (epochs,):
+            return (f"history[{key!r}] has {h[key].size} entries for {epochs} epochs: append "
+                    f"one value per epoch, after the epoch's updates")
+        if not np.all(np.isfinite(h[key])):
+            return f"history[{key!r}] holds nan or inf: {np.round(h[key], 4)}"
+    return None
+
+
+NOT_IN_PLACE = ("params rebound to a new dict (params = {...}) instead of updated in place: "
+                "the caller's params never change")
+GLOBAL_RNG = ("the global generator (np.random.shuffle / np.random.permutation) instead of "
+              "rng = np.random.default_rng(seed): two runs with the same seed differ")
+NO_SHUFFLE = "no shuffling: every epoch visits the samples in the same order, whatever the seed"
+LAST_BATCH = ("the loss of the last minibatch recorded instead of J on the whole training set "
+              "after the epoch")
+
+
+def train_compare(got, expected, case):
+    params0, X, y, lam, lr, epochs, batch_size, seed = case.args
+    problem = _history_problem(got, epochs)
+    if problem:
+        return problem
+    if _unchanged(got["params"], _values(params0)):
+        return ("train left the caller's params unchanged: update them in place, through "
+                "sgd_step(params, grads, lr) (which must itself work in place), rather than "
+                "rebinding params to a new dict")
+    if not all(np.all(np.isfinite(got["params"][k])) for k in NAMES):
+        return "after train, params hold nan or inf (is each step a descent step, p - lr * dp?)"
+    if "seconds" in got:
+        return _retrain_problem(got, expected, case)
+    if "params_again" in got:
+        return _minibatch_problem(got, expected, case)
+    return _full_batch_problem(got, expected, case)
+
+
+def _full_batch_problem(got, expected, case):
+    epochs = case.args[5]
+    problem = difference(got["params"], expected["params"], rtol=1e-4,
+                         path="params after training")
+    if problem:
+        return (f"{problem}. With batch_size = m every epoch is one gradient step on the whole "
+                f"set, so the result does not depend on the order: check the step "
+                f"(p - lr * dp, with your backward's gradient including lam), the number of "
+                f"steps (one per minibatch, {epochs} epochs) and that each epoch visits every "
+                f"sample exactly once (a permutation, not draws with replacement)")
+    hist, ref = got["history"], expected["history"]
+    for key, what in (("loss", "J"), ("acc", "the training accuracy")):
+        if not np.allclose(hist[key], ref[key], rtol=1e-4, atol=1e-9):
+            if epochs > 1 and np.allclose(hist[key][1:], ref[key][:-1], rtol=1e-4, atol=1e-9):
+                return (f"history[{key!r}] = {np.round(hist[key], 5)} is one epoch late "
+                        f"(expected {np.round(ref[key], 5)}): record {what} AFTER the epoch's "
+                        f"updates, on the whole training set")
+            return (f"history[{key!r}] = {np.round(hist[key], 5)}, expected "
+                    f"{np.round(ref[key], 5)}: after each epoch, record {what} on the whole "
+                    f"training set (with lam)")
+    return None
+
+
+def _minibatch_problem(got, expected, case):
+    _, X, y, lam, lr, epochs, batch_size, seed = case.args
+    hist = got["history"]
+    J = R.loss(got["params"], X, y, lam)
+    acc = R.accuracy(R.predict(got["params"], X), y)
+    if not np.isclose(hist["loss"][-1], J, rtol=1e-5, atol=1e-9):
+        return (f"history['loss'][-1] is {hist['loss'][-1]:.6g}, but J at the trained params "
+                f"is {J:.6g}: after each epoch, record loss(params, X, y, lam) on the whole "
+                f"training set (not the last minibatch's loss, nor an average over the epoch's "
+                f"batches)")
+    if not np.isclose(hist["acc"][-1], acc, rtol=1e-9, atol=1e-9):
+        return (f"history['acc'][-1] is {hist['acc'][-1]:.6g}, but the accuracy of the trained "
+                f"params on the training set is {acc:.6g}: after each epoch, record the "
+                f"accuracy of predict(params, X) on all of X")
+    if not _close(got["params_again"], got["params"], rtol=1e-9):
+        return (f"two runs with the same seed ({seed}) gave different params. Likely mistake: "
+                f"{GLOBAL_RNG}")
+    if _close(got["params_other_seed"], got["params"], rtol=1e-9):
+        return (f"seeds {seed} and {seed + 1} gave exactly the same params: the order of the "
+                f"samples should depend on the seed. Draw a new order each epoch from the "
+                f"generator: order = rng.permutation(m)")
+    if not hist["loss"][-1] < hist["loss"][0]:
+        return (f"the loss did not fall: history['loss'] = {np.round(hist['loss'], 4)} "
+                f"(lr = {lr}, an easy problem)")
+    J_ref = float(expected["history"]["loss"][-1])
+    if J > J_RATIO * J_ref:
+        return (f"after training J is {J:.4g}, but the reference gets to {J_ref:.4g} with these "
+                f"settings: does each epoch step through ALL the minibatches of the shuffled "
+                f"order (order[i:i + batch_size] for i = 0, batch_size, 2 batch_size, ...)?")
+    return None
+
+
+def _retrain_problem(got, expected, case):
+    d = _digits()
+    seconds, ref_seconds = float(got["seconds"]), float(expected["seconds"])
+    budget = max(TIME_FLOOR, TIME_FACTOR * ref_seconds)
+    if seconds > budget:
+        return (f"training took {seconds:.0f} s; the budget is {budget:.0f} s (the reference "
+                f"takes {ref_seconds:.1f} s here). Vectorise the minibatch: no loop over the "
+                f"samples of a batch, no recomputation of the whole set inside the batch loop")
+    test_acc = R.accuracy(R.predict(got["params"], d.X_test), d.y_test)
+    threshold = RETRAIN_THRESHOLD
+    if test_acc < threshold:
+        ref_acc = R.accuracy(R.predict(expected["params"], d.X_test), d.y_test)
+        return (f"after training, the test accuracy is {test_acc:.1%}; it should reach "
+                f"{threshold:.0%} (the reference reaches {ref_acc:.1%} with these settings). "
+                f"Your history['loss'] was {np.round(got['history']['loss'], 4)}")
+    return None
+
+
+def _train_variant(*, lam_scale="batch", shuffle="permutation", batches="all",
+                   record="after", in_place=True):
+    """The reference's minibatch SGD, with one thing changed."""
+    def train(params, X, y, lam, lr, epochs, batch_size, seed):
+        if X.shape[0] > BIG:
+            raise RuntimeError("known mistakes are compared on the small problems only")
+        m = X.shape[0]
+        rng = np.random.default_rng(seed)
+        p = {k: v.copy() for k, v in params.items()} if not in_place else params
+        history = {"loss": [], "acc": []}
+        for _ in range(epochs):
+            if record == "before":
+                history["loss"].append(R.loss(p, X, y, lam))
+                history["acc"].append(R.accuracy(R.predict(p, X), y))
+            order = {"permutation": lambda: rng.permutation(m), "none": lambda: np.arange(m),
+                     "global": lambda: np.random.permutation(m)}[shuffle]()
+            for start in range(0, m, batch_size):
+                idx = order[:batch_size] if batches == "same" else order[start:start + batch_size]
+                lam_b = lam * len(idx) / m
+                _, cache = R.forward(p, X[idx])
+                grads = R.backward(p, cache, X[idx], y[idx], lam_b if lam_scale == "batch" else 0.0)
+                if record == "last batch":  # the batch's own loss, before its step
+                    batch_loss = R.loss(p, X[idx], y[idx], lam_b)
+                    batch_acc = R.accuracy(np.argmax(cache["P"], axis=1), y[idx])
+                for k in NAMES:
+                    p[k] = p[k] - lr * grads[k]
+            if record == "after":
+                history["loss"].append(R.loss(p, X, y, lam))
+                history["acc"].append(R.accuracy(R.predict(p, X), y))
+            elif record == "last batch":
+                history["loss"].append(batch_loss)
+                history["acc"].append(batch_acc)
+        return history
+    return train
+
+
+TRAIN_MISTAKES = {
+    "lam not passed to backward (the steps leave out the L2 gradient)":
+        _train_variant(lam_scale="none"),
+    "the history recorded before each epoch's updates (one epoch late)":
+        _train_variant(record="before"),
+    LAST_BATCH: _train_variant(record="last batch"),
+    NO_SHUFFLE: _train_variant(shuffle="none"),
+    "the same minibatch at every step (the slice does not move along the shuffled order)":
+        _train_variant(batches="same"),
+    GLOBAL_RNG: _train_variant(shuffle="global"),
+    NOT_IN_PLACE: _train_variant(in_place=False),
+}
+
+
+GRADED = [
+    Graded("sgd_step", R.sgd_step, step_cases, STEP_MISTAKES, compare=step_compare),
+    Graded("predict", R.predict, predict_cases, PREDICT_MISTAKES),
+    Graded("accuracy", R.accuracy, accuracy_cases, ACCURACY_MISTAKES),
+    Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare,
+           time_limit=120.0),
+]
