@@ -11,6 +11,18 @@ from matplotlib.figure import Figure
 SIDE = 16
 
 
+class PlotFigure(Figure):
+    """A Figure that shows itself as a PNG in a notebook, whether or not pyplot was ever used
+    there (a plain Figure shows as "<Figure size ...>" until the inline backend is loaded)."""
+
+    def _repr_png_(self):
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=90)
+        return buf.getvalue()
+
+
 def _as_images(X, side=SIDE):
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != side * side:
@@ -30,7 +42,7 @@ def show_digits(X, y=None, pred=None, n=32, cols=8, title=None):
         raise ValueError("no images to show")
     imgs = _as_images(X[:n])
     rows, cols = _grid(n, cols)
-    fig = Figure(figsize=(1.1 * cols, 1.25 * rows + (0.4 if title else 0)))
+    fig = PlotFigure(figsize=(1.1 * cols, 1.25 * rows + (0.4 if title else 0)))
     axes = fig.subplots(rows, cols, squeeze=False)
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")
@@ -56,7 +68,7 @@ def plot_learning_curves(history, title="Learning curves"):
 
     Uses the keys present among "loss", "val_loss", "acc" (training accuracy), "val_acc".
     """
-    fig = Figure(figsize=(10, 3.6))
+    fig = PlotFigure(figsize=(10, 3.6))
     ax_loss, ax_acc = fig.subplots(1, 2)
     series = {"loss": (ax_loss, "train"), "val_loss": (ax_loss, "validation"),
               "acc": (ax_acc, "train"),
@@ -88,7 +100,7 @@ def plot_confusion_matrix(y_true, y_pred, n_classes=10, title="Confusion matrix"
 
     labels = np.arange(n_classes)
     C = confusion_matrix(y_true, y_pred, labels=labels)
-    fig = Figure(figsize=(5.6, 5))
+    fig = PlotFigure(figsize=(5.6, 5))
     ax = fig.subplots()
     im = ax.imshow(C, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)
@@ -110,12 +122,12 @@ def show_misclassified(X, y_true, y_pred, P=None, n=24, cols=8):
     if P is not None:  # most confident mistakes first
         wrong = wrong[np.argsort(-np.asarray(P)[wrong, y_pred[wrong]])]
     if wrong.size == 0:
-        fig = Figure(figsize=(4, 1))
+        fig = PlotFigure(figsize=(4, 1))
         fig.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
         return fig
     wrong = wrong[:n]
     rows, cols = _grid(len(wrong), cols)
-    fig = Figure(figsize=(1.2 * cols, 1.4 * rows + 0.4))
+    fig = PlotFigure(figsize=(1.2 * cols, 1.4 * rows + 0.4))
     axes = fig.subplots(rows, cols, squeeze=False)
     imgs = _as_images(np.asarray(X)[wrong])
     for k, ax in enumerate(axes.ravel()):
@@ -143,7 +155,7 @@ def show_first_layer_weights(W1, n=32, cols=8):
     # Show the units with the largest weights (the ones that learned the most).
     units = np.argsort(-np.linalg.norm(W1, axis=0))[:n]
     rows, cols = _grid(n, cols)
-    fig = Figure(figsize=(1.1 * cols, 1.15 * rows + 0.4))
+    fig = PlotFigure(figsize=(1.1 * cols, 1.15 * rows + 0.4))
     axes = fig.subplots(rows, cols, squeeze=False)
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")
