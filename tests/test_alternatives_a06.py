@@ -1,0 +1,432 @@
+"""06_train_digits: correct answers written differently pass both the public checks and the hidden
+grade (the USPS retrain included); realistic wrong answers fail the public checks with a message
+that says what is wrong; the training widgets survive unwritten functions."""
+import copy
+import time
+
+import numpy as np
+import pytest
+
+from course import exercises as ex
+from course import widgets
+from instructor import grading
+from instructor import reference as R
+
+NAMES = ("W1", "b1", "W2", "b2")
+
+
+# ------------------------------------------------------- a student's own 05 functions
+def forward(params, X):
+    H1 = np.asarray(X) @ params["W1"] + params["b1"]
+    A1 = np.maximum(H1, 0)
+    Z = A1 @ params["W2"] + params["b2"]
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = E / E.sum(axis=1, keepdims=True)
+    return P, {"H1": H1, "A1": A1, "Z": Z, "P": P}
+
+
+def loss(params, X, y, lam):
+    P, _ = forward(params, X)
+    m = len(y)
+    ce = -np.log(P[np.arange(m), np.asarray(y, dtype=int)]).mean()
+    return float(ce + lam / (2 * m) * sum(np.sum(params[k] ** 2) for k in ("W1", "W2")))
+
+
+def backward(params, cache, X, y, lam):
+    m = X.shape[0]
+    dZ = cache["P"] - np.eye(cache["P"].shape[1])[np.asarray(y, dtype=int)]
+    dZ = dZ / m
+    dH1 = (dZ @ params["W2"].T) * (cache["H1"] > 0)
+    return {"W1": X.T @ dH1 + lam / m * params["W1"], "b1": dH1.sum(0),
+            "W2": cache["A1"].T @ dZ + lam / m * params["W2"], "b2": dZ.sum(0),
+            "X": dH1 @ params["W1"].T}
+
+
+def _predict(params, X):
+    return forward(params, X)[0].argmax(axis=1)
+
+
+def _accuracy(y_pred, y):
+    return float(np.mean(np.asarray(y_pred) == np.asarray(y)))
+
+
+def _step(params, grads, lr):
+    for k in params:
+        params[k] -= lr * grads[k]
+    return params
+
+
+def _record(history, params, X, y, lam):
+    history["loss"].append(loss(params, X, y, lam))
+    history["acc"].append(_accuracy(_predict(params, X), y))
+
+
+# ------------------------------------------------------------------------------ sgd_step
+def step_update_dict(params, grads, lr):
+    params.update({k: params[k] - lr * grads[k] for k in params})
+    return params
+
+
+def step_np_subtract_out(params, grads, lr):
+    for k in ("W1", "b1", "W2", "b2"):
+        np.subtract(params[k], lr * np.asarray(grads[k]), out=params[k])
+    return params
+
+
+def step_items(params, grads, lr):
+    for name, value in params.items():
+        value -= lr * grads[name]
+    return params
+
+
+# ------------------------------------------------------------------------------- predict
+def predict_logits(params, X):  # softmax is increasing: argmax of Z = argmax of P
+    return forward(params, X)[1]["Z"].argmax(-1)
+
+
+def predict_list(params, X):
+    P, _ = forward(params, X)
+    return [int(np.argmax(row)) for row in P]
+
+
+def predict_float32(params, X):
+    f = {k: np.asarray(v, dtype=np.float32) for k, v in params.items()}
+    return np.argmax(forward(f, np.asarray(X, dtype=np.float32))[0], axis=1)
+
+
+# ------------------------------------------------------------------------------ accuracy
+def accuracy_loop(y_pred, y):
+    return sum(int(p == t) for p, t in zip(y_pred, y)) / len(y)
+
+
+def accuracy_count_nonzero(y_pred, y):
+    return np.count_nonzero(np.equal(y_pred, y)) / np.size(y)  # a numpy float
+
+
+def accuracy_ravel(y_pred, y):
+    return (np.ravel(y_pred).astype(int) == np.ravel(y).astype(int)).mean()
+
+
+# --------------------------------------------------------------------------------- train
+def _batches(order, batch_size):
+    return [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+
+
+def train_plain(params, X, y, lam, lr, epochs, batch_size, seed):
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        for idx in _batches(rng.permutation(m), batch_size):
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_shuffle_in_place(params, X, y, lam, lr, epochs, batch_size, seed):
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    idx_all = np.arange(m)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        rng.shuffle(idx_all)
+        for idx in _batches(idx_all, batch_size):
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_lam_unscaled(params, X, y, lam, lr, epochs, batch_size, seed):
+    """lam passed to every minibatch as it is (the other convention: accepted)."""
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        for idx in _batches(rng.permutation(m), batch_size):
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_drop_last(params, X, y, lam, lr, epochs, batch_size, seed):
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        order = rng.permutation(m)
+        for b in range(max(1, m // batch_size)):
+            idx = order[b * batch_size:(b + 1) * batch_size]
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_array_split(params, X, y, lam, lr, epochs, batch_size, seed):
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        for idx in np.array_split(rng.permutation(m), int(np.ceil(m / batch_size))):
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_float32(params, X, y, lam, lr, epochs, batch_size, seed):
+    """X in float32 (the products come out in float64: the weights are float64)."""
+    X32 = np.asarray(X, dtype=np.float32)
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        for idx in _batches(rng.permutation(m), batch_size):
+            _, cache = forward(params, X32[idx])
+            _step(params, backward(params, cache, X32[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X32, y, lam)
+    return history
+
+
+def train_while_arrays(params, X, y, lam, lr, epochs, batch_size, seed):
+    """while loops, the reference's functions for the pieces, history as numpy arrays."""
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    losses, accs = np.zeros(0), np.zeros(0)
+    epoch = 0
+    while epoch < epochs:
+        order = rng.permutation(m)
+        start = 0
+        while start < m:
+            idx = order[start:start + batch_size]
+            _, cache = R.forward(params, X[idx])
+            R.sgd_step(params, R.backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+            start += batch_size
+        losses = np.append(losses, R.loss(params, X, y, lam))
+        accs = np.append(accs, R.accuracy(R.predict(params, X), y))
+        epoch += 1
+    return {"loss": losses, "acc": accs, "time": list(range(epochs))}  # an extra key
+
+
+def train_reseeded(params, X, y, lam, lr, epochs, batch_size, seed):
+    """A generator made afresh each epoch: the same order every epoch (weaker, but accepted)."""
+    m = X.shape[0]
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        order = np.random.default_rng(seed).permutation(m)
+        for idx in _batches(order, batch_size):
+            _, cache = forward(params, X[idx])
+            _step(params, backward(params, cache, X[idx], y[idx], lam * len(idx) / m), lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+def train_per_sample(params, X, y, lam, lr, epochs, batch_size, seed):
+    """The batch gradient as the mean of per-sample gradients, one sample at a time: correct,
+    but not vectorised over the batch. It must still fit in the time budget."""
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        for idx in _batches(rng.permutation(m), batch_size):
+            total = {k: np.zeros_like(params[k]) for k in NAMES}
+            for i in idx:
+                _, cache = forward(params, X[i:i + 1])
+                g = backward(params, cache, X[i:i + 1], y[i:i + 1], 0.0)
+                for k in NAMES:
+                    total[k] += g[k]
+            grads = {k: total[k] / len(idx) for k in NAMES}
+            grads["W1"] = grads["W1"] + lam / m * params["W1"]
+            grads["W2"] = grads["W2"] + lam / m * params["W2"]
+            _step(params, grads, lr)
+        _record(history, params, X, y, lam)
+    return history
+
+
+ALTERNATIVES = {
+    "sgd_step": [step_update_dict, step_np_subtract_out, step_items, _step],
+    "predict": [predict_logits, predict_list, predict_float32, _predict],
+    "accuracy": [accuracy_loop, accuracy_count_nonzero, accuracy_ravel, _accuracy],
+    "train": [train_plain, train_shuffle_in_place, train_lam_unscaled, train_drop_last,
+              train_array_split, train_float32, train_while_arrays, train_reseeded,
+              train_per_sample],
+}
+
+
+@pytest.mark.parametrize("name,fn", [(n, f) for n, fs in ALTERNATIVES.items() for f in fs],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_correct_alternative_passes(name, fn):
+    assert ex.all_exercises()[name].check(fn, quiet=True)
+    assert grading.grade(name, fn)
+
+
+# ------------------------------------------------------------- wrong answers, public checks
+def step_ascent(params, grads, lr):
+    for k in params:
+        params[k] += lr * grads[k]
+    return params
+
+
+def step_copy(params, grads, lr):
+    return {k: params[k] - lr * grads[k] for k in params}
+
+
+def step_over_grads(params, grads, lr):
+    for k in grads:
+        params[k] = params.get(k, 0) - lr * grads[k]
+    return params
+
+
+def _train_with(params, X, y, lam, lr, epochs, batch_size, seed, lam_b=None, record="after",
+                same_batch=False, rng_kind="default"):
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    history = {"loss": [], "acc": []}
+    for _ in range(epochs):
+        order = rng.permutation(m) if rng_kind == "default" else np.random.permutation(m)
+        for idx in _batches(order, batch_size):
+            if same_batch:
+                idx = order[:batch_size]
+            _, cache = forward(params, X[idx])
+            lb = lam * len(idx) / m if lam_b is None else lam_b(len(idx), m)
+            batch = (loss(params, X[idx], y[idx], lb), _accuracy(cache["P"].argmax(1), y[idx]))
+            _step(params, backward(params, cache, X[idx], y[idx], lb), lr)
+        if record == "after":
+            _record(history, params, X, y, lam)
+        else:
+            history["loss"].append(batch[0])
+            history["acc"].append(batch[1])
+    return history
+
+
+def train_no_lam(*args):
+    return _train_with(*args, lam_b=lambda b, m: 0.0)
+
+
+def train_last_batch(*args):
+    return _train_with(*args, record="last batch")
+
+
+def train_same_batch(*args):
+    return _train_with(*args, same_batch=True)
+
+
+def train_global_rng(*args):
+    return _train_with(*args, rng_kind="global")
+
+
+def train_rebinds(params, X, y, lam, lr, epochs, batch_size, seed):
+    params = copy.deepcopy(params)
+    return train_plain(params, X, y, lam, lr, epochs, batch_size, seed)
+
+
+WRONG = [
+    ("sgd_step", step_ascent, "UP the gradient"),
+    ("sgd_step", step_copy, "IN PLACE"),
+    ("sgd_step", step_over_grads, "'X'"),
+    ("predict", lambda params, X: forward(params, X)[0].argmax(axis=0), "axis"),
+    ("predict", lambda params, X: forward(params, X)[0], "probabilities"),
+    ("accuracy", lambda y_pred, y: np.sum(np.asarray(y_pred) == np.asarray(y)), "NUMBER"),
+    ("accuracy", lambda y_pred, y: float(np.mean(y_pred == y)), "np.asarray"),
+    ("train", train_no_lam, "ignore lam"),
+    ("train", train_last_batch, "one epoch late"),
+    ("train", train_same_batch, "ALL its minibatches"),
+    ("train", train_global_rng, "np.random.default_rng(seed)"),
+    ("train", train_rebinds, "in place"),
+]
+
+
+@pytest.mark.parametrize("name,fn,words", WRONG,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(WRONG)])
+def test_wrong_answer_fails_public_check_with_a_clear_message(name, fn, words):
+    with pytest.raises(ex.CheckFailed) as err:
+        ex.all_exercises()[name].check(fn, quiet=True)
+    assert words in str(err.value), str(err.value)
+    with pytest.raises(grading.HiddenTestFailed):
+        grading.grade(name, fn)
+
+
+def test_last_batch_loss_is_caught_on_minibatches_too():
+    """With minibatches the last batch's loss is not simply one epoch late: the lr = 0 probe
+    (public) and J at the trained params (hidden) catch it."""
+    from course.exercises.a06_train_digits import _train_minibatches
+
+    with pytest.raises(ex.CheckFailed, match="WHOLE training set"):
+        _train_minibatches(train_last_batch)
+    case = next(c for c in grading.registry()["train"].make_cases()
+                if c.label.startswith("minibatches of 8"))
+    got, _ = grading.run_case(train_last_batch, case)
+    message, _ = grading.judge(grading.registry()["train"], case, got)
+    assert "whole training set" in message
+
+
+# ---------------------------------------------------------------------- the USPS retrain
+def test_retrain_case_uses_usps_settings_and_a_relative_time_budget():
+    from instructor.grading import a06_train_digits as G
+
+    case = grading.registry()["train"].make_cases()[-1]
+    assert case.label.startswith("retrain on")
+    assert case.args[3:] == (G.RETRAIN["lam"], G.RETRAIN["lr"], G.RETRAIN["epochs"],
+                             G.RETRAIN["batch_size"], G.RETRAIN["seed"])
+    got, _ = grading.run_case(train_plain, case)
+    expected = grading.expected_of(grading.registry()["train"], case)
+    assert G.train_compare(got, expected, case) is None
+    slow = dict(got, seconds=np.array(G.TIME_FLOOR + 1 + G.TIME_FACTOR * expected["seconds"]))
+    assert "budget" in G.train_compare(slow, expected, case)
+    # An untrained network is far below the threshold.
+    barely = dict(got, params={k: np.asarray(v, float) + 1e-9 for k, v in case.args[0].items()})
+    assert "test accuracy" in G.train_compare(barely, expected, case)
+
+
+# ----------------------------------------------------------------------------- widgets
+def _stub(*args):
+    raise NotImplementedError()
+
+
+def test_training_run_with_unwritten_functions_says_so(capsys):
+    from instructor.grading.a06_train_digits import _digits
+
+    usps = _digits()
+    assert widgets.training_run(_stub, _stub, _stub, usps, epochs=1) is None
+    assert "Implement `_stub`" in capsys.readouterr().out
+
+    def wrapper(params, X, y, lam, lr, epochs, batch_size, seed):  # a given wrapper: names train
+        return _stub(params, X, y, lam, lr, epochs, batch_size, seed)
+
+    assert widgets.training_run(wrapper, _stub, _stub, usps, epochs=1) is None
+    assert "Implement `_stub`" in capsys.readouterr().out
+    run = widgets.training_run(R.train, _stub, _stub, usps, epochs=1, hidden=16, n_train=300)
+    assert run is not None and run["test_acc"] is None and run["y_pred"] is None
+    assert widgets.training_run_figure(run) is not None
+
+
+def test_training_run_and_figure_with_working_functions():
+    from instructor.grading.a06_train_digits import _digits
+
+    usps = _digits()
+    run = widgets.training_run(R.train, R.predict, R.accuracy, usps, R.init_params, lam=1.0,
+                               lr=0.2, epochs=2, batch_size=32, hidden=32, n_train=1000,
+                               verbose=False)
+    assert 0.6 < run["test_acc"] <= 1 and len(run["history"]["loss"]) == 2
+    fig = widgets.training_run_figure(run)
+    assert any("test" in t.get_text() for t in fig.axes[1].get_legend().get_texts())
+    assert "test accuracy" in widgets.training_summary(run)
+
+
+def test_dashboard_builds_and_trains_even_with_stubs():
+    from instructor.grading.a06_train_digits import _digits
+
+    usps = _digits()
+    for fns in ((_stub, _stub, _stub), (R.train, R.predict, R.accuracy)):
+        box = widgets.training_dashboard(*fns, usps)
+        button = box.children[2]
+        controls = box.children[1].children
+        controls[0].children[2].value = 1   # one epoch
+        controls[1].children[1].value = 16  # 16 hidden units
+        start = time.perf_counter()
+        button.click()  # must not raise
+        assert time.perf_counter() - start < 60
+        assert not button.disabled
