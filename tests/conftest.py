@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import http.server
 import ipaddress
 import socket
@@ -28,6 +29,11 @@ SHARED_USPS_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "usp
 SHARED_USPS_FILES = ("zip.train.gz", "zip.test.gz")
 
 ALLOWED_HOSTS = ("127.0.0.1",)
+
+# Notebooks, kernels and graders started by the tests find USPS the way CI does, through
+# USPS_DIR, whether or not the caller set it (tests of the search order set their own).
+if SHARED_USPS_DIR.is_dir():
+    os.environ.setdefault("USPS_DIR", str(SHARED_USPS_DIR))
 
 
 @pytest.fixture(scope="session")
