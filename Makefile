@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo    set up the environment, then run the course's main job
+#   make demo    set up the environment, then grade a simulated class end to end
 #   make test    set up the environment, then run the test suite
 # and, for the instructor:
 #   make release regenerate release/ from source/ with nbgrader (never edit release/ by hand)
@@ -22,7 +22,7 @@ setup: $(BIN)/.installed
 
 demo: setup
 	$(BIN)/python -m instructor check-data
-	$(BIN)/python -m instructor train-reference
+	$(BIN)/python -m instructor demo
 
 test: setup
 	$(BIN)/python -m pytest

@@ -65,9 +65,10 @@ CLASS = {
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "def softmax(Z):\n    while True:\n        pass\n")}},
     "mo_memory_hog": {"01_softmax": {"softmax": (
-        "blocks = []\ntry:\n    while True:\n        blocks.append(np.ones(10**8))\n"
-        "except MemoryError:\n    blocks = None\n    print('out of memory')\n"
-        "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+        "def softmax(Z):\n    Z = np.asarray(Z, dtype=float)\n"
+        "    # meant (m, K); asks for 10^10 x 10^10 floats\n"
+        "    pairs = np.ones((Z.size * 10**9, Z.size * 10**9))\n"
+        "    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
         "    return E / E.sum(axis=1, keepdims=True)\n")}},
     # attacks on the grading
     "na_edits_tests": {"01_softmax": {**WRONG_01, "@tests": "assert True\n"}},
@@ -199,6 +200,9 @@ def expected_flags():
         "tu_missing": r"missing notebook",
         "ul_corrupt": r"not a valid notebook",
         "wa_late": r"late by",
+        "ka_kills_kernel": r"kernel died",
+        "lu_infinite_loop": r"time limit|timed out",
+        "mo_memory_hog": r"out of memory",
     }
 
 

@@ -230,6 +230,25 @@ def _why(log):
     return (lines or ["unknown error"])[0][:300]
 
 
+RUN_TIME_ERRORS = {"MemoryError": "ran out of memory (capped, the grader went on)",
+                   "CellTimeoutError": "hit the time limit (interrupted, the grader went on)"}
+
+
+def run_time_problems(root, student, assignment):
+    """Flags for cells that ran out of memory or time in the autograded notebook."""
+    path = root / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if not path.is_file():
+        return []
+    problems = []
+    for cell in json.loads(path.read_text()).get("cells", []):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
+        for out in cell.get("outputs", []):
+            why = RUN_TIME_ERRORS.get(out.get("ename"))
+            if out.get("output_type") == "error" and why:
+                problems.append(f"{gid}: {why}")
+    return problems
+
+
 def regrade(root, student, assignment, staged_dir):
     """The trusted re-grade of one submission (see instructor/verify.py)."""
     from instructor.verify import verify
@@ -242,7 +261,7 @@ def regrade(root, student, assignment, staged_dir):
     return verify(source_nb, submitted_nb, course_root=root)
 
 
-def grade_one(root, student, assignment, staged_dir):
+def grade_one(root, student, assignment, staged_dir, regrade_too=True):
     """Autograde and re-grade one submission. Returns a JSON-able record."""
     record = {"autograde_ok": True, "verification": None, "problems": []}
     if not (staged_dir / student / assignment / f"{assignment}.ipynb").is_file():
@@ -252,7 +271,8 @@ def grade_one(root, student, assignment, staged_dir):
     if not ok:
         record["autograde_ok"] = False
         record["problems"].append(f"nbgrader autograde failed: {error}")
-    verification = regrade(root, student, assignment, staged_dir)
+    record["problems"] += run_time_problems(root, student, assignment)
+    verification = regrade(root, student, assignment, staged_dir) if regrade_too else None
     if verification is not None:
         record["verification"] = {gid: {"passed": v.passed, "points": v.points,
                                         "messages": v.messages[:3]}
@@ -293,8 +313,12 @@ def reconcile(gb, student, assignment, record):
 
 
 # -------------------------------------------------------------------------------- the command
-def grade_class(root, *, source=None, workers=None, log=print):
-    """Grade every submission in root/submitted (after importing `source`, if given)."""
+def grade_class(root, *, source=None, workers=None, log=print, regrade_too=True,
+                outputs=True):
+    """Grade every submission in root/submitted (after importing `source`, if given).
+
+    regrade_too=False and outputs=False leave out the re-grade and the feedback/export steps
+    (benchmarks/parallel_autograde.py times nbgrader's part alone)."""
     from nbgrader.api import Gradebook
 
     root = Path(root).resolve()
@@ -333,8 +357,8 @@ def grade_class(root, *, source=None, workers=None, log=print):
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                              initargs=(root, staged)) as pool:
-        futures = {pool.submit(grade_one, root, student, name, staged): (student, name, fp)
-                   for student, name, fp in todo}
+        futures = {pool.submit(grade_one, root, student, name, staged, regrade_too):
+                   (student, name, fp) for student, name, fp in todo}
         for future in as_completed(futures):
             student, name, fp = futures[future]
             record = future.result()
@@ -369,6 +393,8 @@ def grade_class(root, *, source=None, workers=None, log=print):
     state_path.parent.mkdir(parents=True, exist_ok=True)
     state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
 
+    if not outputs:
+        return Report(results, None, None, None, detect().note, len(todo))
     changed = sorted({name for _, name, _ in todo})
     for name in changed:
         run_nbgrader(["generate_feedback", name, "--force"], root, check=False)

@@ -57,9 +57,11 @@ def kernel_command(connection_file, root, workdir):
            "--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=CRITICAL"]
     if not sandbox.available:
         return cmd
-    return sandbox.command(cmd, hide=[root], expose=[Path(__file__).resolve().parent],
-                           writable=[workdir, Path(connection_file).parent],
-                           new_session=False)
+    # The connection file alone is exposed (not its folder, often /tmp, which may hold the
+    # course itself).
+    return sandbox.command(cmd, hide=[root],
+                           expose=[Path(__file__).resolve().parent, Path(connection_file)],
+                           writable=[workdir], new_session=False)
 
 
 def main(argv):
