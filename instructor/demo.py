@@ -58,6 +58,19 @@ CLASS = {
     "gu_lambda_not_halved": {"04_l2_penalty": {"l2_penalty": (
         "def l2_penalty(params, lam, m):\n"
         "    return lam / m * (np.sum(params['W1'] ** 2) + np.sum(params['W2'] ** 2))\n")}},
+    # correct, written differently, and noisy on stderr: must lose nothing
+    "vo_noisy_correct": {"01_softmax": {
+        "softmax": ("import sys, warnings\nimport scipy.special\n"
+                    "def softmax(Z):\n    warnings.warn('using scipy')\n"
+                    "    print('softmax called', file=sys.stderr)\n"
+                    "    return scipy.special.softmax(np.asarray(Z, dtype=np.float32), axis=1)\n"),
+        "softmax_jacobian": ("def softmax_jacobian(z):\n    s = softmax(z[None, :])[0]\n"
+                             "    K = len(s)\n    J = np.zeros((K, K))\n"
+                             "    for i in range(K):\n        for j in range(K):\n"
+                             "            J[i, j] = s[i] * ((i == j) - s[j])\n    return J\n"),
+        "ce_partial": ("def ce_partial(y_hat, t, j):\n"
+                       "    return float(np.einsum('k,k->', y_hat, np.eye(len(y_hat))[j])"
+                       " - (j == t))\n")}},
     # code that crashes, hangs or eats memory
     "ka_kills_kernel": {"01_softmax": {"ce_partial": (
         "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")}},

@@ -53,6 +53,10 @@ def configure(c, root, *, cell_timeout=CELL_TIMEOUT):
     c.Execute.skip_cells_with_tag = "backprop-course-never-skip"
     # A deleted test cell is put back and run (nbgrader's default leaves it out, ungraded).
     c.OverwriteCells.add_missing_cells = True
+    # nbgrader scores any test cell with output on stderr as failed: a correct answer that
+    # prints a warning would lose its points. Stderr output is dropped before scoring.
+    c.IgnorePattern.enabled = True
+    c.IgnorePattern.pattern = r"(?s).*"
     # At most this much output per cell reaches the autograded notebook and the feedback.
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100

@@ -138,7 +138,7 @@ def test_each_attack_is_flagged_and_the_honest_are_not(graded):
         flags.setdefault(r.student, []).extend(r.flags)
     for student, pattern in expected_flags().items():
         assert any(re.search(pattern, f) for f in flags[student]), (student, flags[student])
-    for honest in ("ada_correct", "bo_blank", "cy_unstable_softmax", "di_missing_1_over_m",
+    for honest in ("ada_correct", "vo_noisy_correct", "bo_blank", "cy_unstable_softmax", "di_missing_1_over_m",
                    "gu_lambda_not_halved", "fa_transposed"):
         assert flags[honest] == [], (honest, flags[honest])
     assert any("kernel died" in f for f in flags["ka_kills_kernel"])

@@ -31,7 +31,7 @@ def _shift_invariant(softmax):
     Z = np.random.default_rng(2).normal(size=(3, 4))
     c = np.array([[5.0], [-3.0], [100.0]])
     expect_close(softmax(Z + c), as_array(softmax(Z), "softmax(Z)"),
-                 "softmax(Z + c) (c a different constant per row)", rtol=1e-6)
+                 "softmax(Z + c) (c a different constant per row)", rtol=1e-4)
     return "softmax(Z + c) = softmax(Z) for a per-row constant c"
 
 
@@ -102,9 +102,9 @@ def _jacobian_example(softmax_jacobian):
 def _jacobian_structure(softmax_jacobian):
     z = np.random.default_rng(3).normal(size=5) * 2
     J = as_array(softmax_jacobian(z.copy()), "softmax_jacobian(z) for z of shape (5,)", (5, 5))
-    if not np.allclose(J, J.T, atol=1e-9):
+    if not np.allclose(J, J.T, atol=1e-6):
         fail("your Jacobian is not symmetric, but diag(s) - s s^T is")
-    if not np.allclose(J.sum(axis=0), 0, atol=1e-9):
+    if not np.allclose(J.sum(axis=0), 0, atol=1e-6):
         fail(f"the columns of your Jacobian sum to {np.array2string(J.sum(axis=0), precision=3)}"
              ", not 0. (The probabilities always sum to 1, so moving any z_j cannot change "
              "their sum: sum_i d s_i / d z_j = 0.)")

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import io
 import warnings
 import zlib
+from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,7 +30,9 @@ import numpy as np
 # One module per assignment, named after its folder: a01_softmax.py for 01_softmax, ...
 ASSIGNMENT_MODULES = ("a01_softmax", "a02_cross_entropy", "a03_relu_mask", "a04_l2_penalty",
                       "a05_backprop", "a06_train_digits")
-RTOL, ATOL = 1e-5, 1e-8
+# float32 arithmetic is a valid way to compute (about 7 significant digits): results are
+# compared to 1e-4 relative, far below the size of any real mistake.
+RTOL, ATOL = 1e-4, 1e-8
 
 
 class HiddenTestFailed(AssertionError):
@@ -154,7 +158,8 @@ def run_case(fn, case):
     The result is normalised to plain arrays/tuples/dicts; an exception is returned as such.
     """
     args = [_copy(a) for a in case.args]
-    with warnings.catch_warnings():
+    # warnings and prints to stderr are not mistakes: nbgrader fails a cell with any stderr
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
             try:
