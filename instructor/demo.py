@@ -162,7 +162,7 @@ def _text(cell):
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def build_class(demo_root, *, cell_timeout=20):
+def build_class(demo_root, *, cell_timeout=30):
     """A fresh course directory with the release generated and every submission in place."""
     demo_root = Path(demo_root).resolve()
     repo = INSTRUCTOR_HOME

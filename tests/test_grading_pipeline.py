@@ -8,6 +8,7 @@ the scores of a sequential `nbgrader autograde`.
 """
 import csv
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -186,15 +187,15 @@ def test_feedback_shows_no_hidden_test_or_reference_code(graded):
     pages = list((root / "feedback").rglob("*.html"))
     assert len(pages) >= 20
     for page in pages:
-        html = page.read_text()
-        for marker in ("BEGIN HIDDEN", "END HIDDEN", "instructor.grading", "grade(&quot;",
-                       "grade(\"", "hidden_layer_backward(dA1, H1, X):\n    dH1"):
-            assert marker not in html, f"{page}: {marker}"
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))  # what a reader sees
+        for marker in ("BEGIN HIDDEN", "END HIDDEN", "from instructor.grading import grade",
+                       'grade("'):
+            assert marker not in text, f"{page}: {marker}"
         for line in private:
-            assert line not in html, f"{page}: reference line {line!r}"
+            assert line not in text, f"{page}: reference line {line!r}"
     # the feedback still says what is wrong
     cy = (root / "feedback" / "cy_unstable_softmax" / "01_softmax" / "01_softmax.html").read_text()
-    assert "exp(1000) overflows" in cy or "unstable" in cy
+    assert "exp(1000) overflows" in html.unescape(re.sub(r"<[^>]+>", "", cy))
 
 
 def test_attacks_are_contained(graded):
