@@ -79,8 +79,8 @@ CLASS = {
         "def softmax(Z):\n    while True:\n        pass\n")}},
     "mo_memory_hog": {"01_softmax": {"softmax": (
         "def softmax(Z):\n    Z = np.asarray(Z, dtype=float)\n"
-        "    # meant (m, K); asks for 10^10 x 10^10 floats\n"
-        "    pairs = np.ones((Z.size * 10**9, Z.size * 10**9))\n"
+        "    # meant (m, K); asks for terabytes\n"
+        "    pairs = np.ones((Z.size * 10**5, Z.size * 10**5))\n"
         "    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
         "    return E / E.sum(axis=1, keepdims=True)\n")}},
     # attacks on the grading

@@ -243,9 +243,13 @@ def run_time_problems(root, student, assignment):
     for cell in json.loads(path.read_text()).get("cells", []):
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
         for out in cell.get("outputs", []):
-            why = RUN_TIME_ERRORS.get(out.get("ename"))
-            if out.get("output_type") == "error" and why:
-                problems.append(f"{gid}: {why}")
+            if out.get("output_type") != "error":
+                continue
+            # the error itself, or reported by a check that called the student's function
+            said = f"{out.get('ename')} {out.get('evalue', '')}"
+            for error, why in RUN_TIME_ERRORS.items():
+                if error in said and f"{gid}: {why}" not in problems:
+                    problems.append(f"{gid}: {why}")
     return problems
 
 

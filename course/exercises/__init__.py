@@ -146,7 +146,9 @@ class Exercise:
 def _student_frame(err):
     """' (in your line N: ...)' for the innermost frame outside the course library."""
     frames = traceback.extract_tb(err.__traceback__)
-    mine = [f for f in frames if "/course/" not in f.filename.replace("\\", "/")]
+    library = ("/course/", "site-packages", "/lib/python")
+    mine = [f for f in frames
+            if not any(part in f.filename.replace("\\", "/") for part in library)]
     if not mine:
         return ""
     f = mine[-1]
