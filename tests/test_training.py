@@ -1,7 +1,6 @@
 """The reference trainer reaches the course's promise on the real USPS data."""
 import numpy as np
 
-from course.data import load_folder
 from instructor import reference as R
 
 
