@@ -179,7 +179,9 @@ def test_summary_names_the_outputs(graded):
 def test_feedback_shows_no_hidden_test_or_reference_code(graded):
     root, report, _ = graded
     reference = (ROOT / "instructor" / "reference.py").read_text().splitlines()
-    sources = "\n".join(p.read_text() for p in (ROOT / "source").rglob("*.ipynb"))
+    # lines of the reference that no notebook holds (a correct student may write the others)
+    sources = "\n".join("".join(c["source"]) for p in (ROOT / "source").rglob("*.ipynb")
+                        for c in json.loads(p.read_text())["cells"])
     private = [ln.strip() for ln in reference
                if len(ln.strip()) > 30 and not ln.strip().startswith(("#", '"', "def "))
                and ln.strip() not in sources]
