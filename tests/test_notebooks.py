@@ -5,7 +5,8 @@
 - a release notebook holds no solution, no hidden test and no reference code, and run as handed
   out only its test cells fail, each with a clear message;
 - `nbgrader validate --invert` finds that nothing in a release passes;
-- the source notebooks, submitted as a student's work and autograded, get full marks.
+- the source notebooks, submitted as a student's work and autograded, get full marks: that is
+  the correct student of the simulated class in tests/test_grading_pipeline.py.
 """
 import os
 import shutil
@@ -121,26 +122,8 @@ def test_release_as_handed_out_fails_only_in_test_cells(name):
                                f"{errors[0].ename}: {errors[0].evalue}"
 
 
-@pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_nbgrader_validate_invert_finds_nothing_passing(name):
-    result = run_nbgrader(["validate", "--invert", str(ROOT / "release" / name / f"{name}.ipynb")],
-                          ROOT, check=False)
-    assert "Success! The notebook does not pass any tests." in result.stdout, result.stdout + result.stderr
-
-
-def test_source_submitted_as_student_work_gets_full_marks(regenerated):
-    from nbgrader.api import Gradebook
-
-    for name in ASSIGNMENTS:
-        dest = regenerated / "submitted" / "model_student" / name
-        dest.mkdir(parents=True)
-        shutil.copy(ROOT / "source" / name / f"{name}.ipynb", dest)
-        run_nbgrader(["autograde", name, "--student", "model_student"], regenerated)
-    with Gradebook(f"sqlite:///{regenerated / 'gradebook.db'}") as gb:
-        for name in ASSIGNMENTS:
-            sub = gb.find_submission(name, "model_student")
-            assert sub.max_score > 0
-            assert sub.score == sub.max_score, \
-                f"{name}: {sub.score} / {sub.max_score}: " + ", ".join(
-                    f"{g.name} {g.score}/{g.max_score}" for nb in sub.notebooks
-                    for g in nb.grades if g.score != g.max_score)
+def test_nbgrader_validate_invert_finds_nothing_passing():
+    paths = [str(ROOT / "release" / n / f"{n}.ipynb") for n in ASSIGNMENTS]
+    result = run_nbgrader(["validate", "--invert", *paths], ROOT, check=False)
+    verdicts = result.stdout.count("Success! The notebook does not pass any tests.")
+    assert verdicts == len(ASSIGNMENTS), result.stdout + result.stderr

@@ -61,7 +61,7 @@ class Graded:
     mistakes: dict = field(default_factory=dict)   # description -> wrong variant (same signature)
     rtol: float = RTOL
     compare: Callable | None = None  # compare(got, expected, case) -> message or None
-    time_limit: float = 20.0         # seconds the trusted re-grade allows for all the cases
+    time_limit: float = 15.0         # seconds the trusted re-grade allows for all the cases
 
     def make_cases(self):
         rng = np.random.default_rng(zlib.crc32(self.name.encode()))
