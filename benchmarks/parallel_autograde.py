@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from instructor.demo import build_class  # noqa: E402
 from instructor.nbgrader_cli import run_nbgrader  # noqa: E402
 from instructor.pipeline import grade_class, stage  # noqa: E402
+from instructor.release import assignments  # noqa: E402
 
 
 def auto_scores(root):
@@ -45,7 +46,7 @@ def main():
         for folder in sorted((seq / "submitted").iterdir()):
             for assignment in sorted(p.name for p in folder.iterdir()):
                 stage(seq, folder.name, assignment, staged)
-        names = sorted(p.name for p in (seq / "source").iterdir())
+        names = assignments(seq)
         start = time.perf_counter()
         for name in names:
             run_nbgrader(["autograde", name, "--force",

@@ -16,8 +16,11 @@ import json
 import shutil
 from pathlib import Path
 
+from instructor.cells import nbgrader_meta as _meta
+from instructor.cells import source_text as _text
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.nbgrader_settings import INSTRUCTOR_HOME
+from instructor.release import assignments
 
 DUE = "2026-11-20 12:00:00 UTC"
 ON_TIME = "2026-11-19 18:30:00.000000 UTC"
@@ -120,10 +123,6 @@ def _strip_markers(source):
     return "\n".join(lines) + "\n"
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def student_notebook(root, assignment, plan):
     """The submission a simulated student hands in (a dict): the release, filled in."""
     nb = json.loads((root / "release" / assignment / f"{assignment}.ipynb").read_text())
@@ -158,10 +157,6 @@ def student_notebook(root, assignment, plan):
     return nb
 
 
-def _text(cell):
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
 def build_class(demo_root, *, cell_timeout=30):
     """A fresh course directory with the release generated and every submission in place."""
     demo_root = Path(demo_root).resolve()
@@ -177,7 +172,7 @@ def build_class(demo_root, *, cell_timeout=30):
         "from instructor.nbgrader_settings import configure  # noqa: E402\n\n"
         f"configure(get_config(), Path(__file__).resolve().parent, "  # noqa: ISC003
         f"cell_timeout={cell_timeout})  # noqa: F821\n")
-    names = sorted(p.name for p in (demo_root / "source").iterdir() if p.is_dir())
+    names = assignments(demo_root)
     for name in names:
         run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
         run_nbgrader(["generate_assignment", name, "--force"], demo_root)

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from instructor.cells import nbgrader_meta as _meta
+from instructor.cells import source_text as _source
+
 NBGRADER_KEYS = ("grade", "solution", "locked", "points", "task", "grade_id")
 # Cell tags that change whether or how a cell runs (nbclient and nbconvert honour them).
 EXECUTION_TAGS = {"raises-exception", "skip-execution", "remove-cell", "remove_cell",
@@ -25,15 +28,6 @@ SUSPICIOUS = [
     (r"sys\.modules|importlib\.reload|inspect\.(currentframe|stack)|_getframe",
      "reaches into other modules or frames"),
 ]
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
-
-def _source(cell):
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
 
 
 def check(release_nb, submitted_nb):

@@ -49,7 +49,6 @@ class Result:
     score: float = 0.0
     max_score: float = 0.0
     flags: list = field(default_factory=list)
-    cells: dict = field(default_factory=dict)  # grade_id -> final score
     submitted: bool = True
 
 
@@ -288,12 +287,12 @@ def grade_one(root, student, assignment, staged_dir, regrade_too=True):
 def reconcile(gb, student, assignment, record):
     """Apply min(nbgrader, re-grade) per cell through nbgrader's manual override.
 
-    Returns (flags, per-cell final scores)."""
-    flags, cells = [], {}
+    Returns the flags."""
+    flags = []
     try:
         submission = gb.find_submission(assignment, student)
     except Exception:  # noqa: BLE001 - no submission in the gradebook
-        return flags, cells
+        return flags
     verified = record.get("verification") or {}
     for nb in submission.notebooks:
         for grade in nb.grades:
@@ -311,9 +310,8 @@ def reconcile(gb, student, assignment, record):
                              f"(a public check, or a crash in another cell); kept "
                              f"{auto:g}/{grade.max_score:g}")
             grade.manual_score = final if final != auto else None
-            cells[grade.name] = final
     gb.db.commit()
-    return flags, cells
+    return flags
 
 
 # -------------------------------------------------------------------------------- the command
@@ -383,11 +381,10 @@ def grade_class(root, *, source=None, workers=None, log=print, regrade_too=True,
                     continue
                 record = state.get(key, {})
                 flags = list(stage_flags[(student, name)]) + list(record.get("problems", []))
-                more, cells = reconcile(gb, student, name, record) if record else ([], {})
-                flags += more
+                flags += reconcile(gb, student, name, record) if record else []
                 try:
                     sub = gb.find_submission(name, student)
-                    res.score, res.cells = sub.score, cells
+                    res.score = sub.score
                     if sub.total_seconds_late > 0:
                         flags.append(f"late by {_duration(sub.total_seconds_late)}")
                 except Exception:  # noqa: BLE001 - never autograded (e.g. missing notebook)

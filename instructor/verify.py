@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from instructor import grading
+from instructor.cells import nbgrader_meta as _meta
+from instructor.cells import source_text as _text
 from instructor.sandbox import detect, limit_resources
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
@@ -56,18 +58,14 @@ class Verification:
         return sum(v.points for v in self.cells.values() if v.passed)
 
 
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
 def graded_cells(source_nb):
     """grade_id -> (points, [exercise names]) for every autograded test cell of the source."""
     out = {}
     for cell in source_nb["cells"]:
         meta = _meta(cell)
         if meta.get("grade") and cell["cell_type"] == "code":
-            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            out[meta["grade_id"]] = (float(meta.get("points", 0)), GRADE_CALL.findall(src))
+            out[meta["grade_id"]] = (float(meta.get("points", 0)),
+                                     GRADE_CALL.findall(_text(cell)))
     return out
 
 
@@ -90,14 +88,10 @@ def program(source_nb, submitted_nb):
             if theirs is None:
                 missing.append(gid)
                 continue
-            cells.append(_text(theirs["source"]))
+            cells.append(_text(theirs))
         elif meta.get("locked") and gid.startswith("setup"):
-            cells.append(_text(cell["source"]))
+            cells.append(_text(cell))
     return cells, missing
-
-
-def _text(source):
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _decode(struct, arrays):
