@@ -1,38 +1,39 @@
 """Hidden grading: every student function against the reference, with a diagnosis on failure.
 
-A hidden test cell in a notebook is two lines::
+Each assignment declares its graded exercises in a module beside this one, named after its folder
+(``a01_softmax.py`` for ``01_softmax``), under the same names as the student-side module in
+``course/exercises/``: the hidden cases (fixed seeds, so a re-grade gives the same score, and the
+edge cases: m = 1, K = 2, ties at H = 0, logits of +-1000, integer inputs, inputs that must not be
+modified) and the known wrong variants that a failure is compared with, so that the message
+names the likely mistake.
 
-    from instructor.grading import grade
-    grade("softmax", softmax)
+Nothing of this module reaches the student's code. Submissions are graded by
+``instructor/regrade.py``: the student's function runs in a sandbox on the hidden *inputs*
+(``Case.args``), and its result comes back here to be judged (``judge``) against the reference.
+``grade(name, fn)`` does the same in-process, for the instructor's own tests.
 
-Each assignment declares its graded exercises in a module beside this one, under the same name
-as the student-side module in ``course/exercises/``: the hidden cases (fixed seeds, so a re-grade
-gives the same score, and the edge cases: m = 1, K = 2, ties at H = 0, logits of +-1000, integer
-inputs, inputs that must not be modified) and the known wrong variants that a failure is
-checked against, so that the message names the likely mistake.
-
-The work is split so that it can also run out of process: ``run_case`` only calls the student's
-function (it could run in a sandbox), and ``judge`` only compares numbers with the reference.
+An exercise that calls another one (``Graded.uses``) is graded with the instructor's version of
+the one it calls, so a mistake costs its points once, where it is made.
 """
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import io
+import pkgutil
+import re
 import warnings
 import zlib
-from contextlib import redirect_stderr
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
-# One module per assignment, named after its folder: a01_softmax.py for 01_softmax, ...
-ASSIGNMENT_MODULES = ("a01_softmax", "a02_cross_entropy", "a03_relu_mask", "a04_l2_penalty",
-                      "a05_backprop", "a06_train_digits")
 # float32 arithmetic is a valid way to compute (about 7 significant digits): results are
 # compared to 1e-4 relative, far below the size of any real mistake.
 RTOL, ATOL = 1e-4, 1e-8
+MODULE_NAME = re.compile(r"a(\d\d)_\w+$")  # a01_softmax grades the assignment 01_softmax
 
 
 class HiddenTestFailed(AssertionError):
@@ -44,14 +45,13 @@ class Case:
     label: str                 # shown in the failure message, e.g. "logits of +-1000, m=3, K=4"
     args: tuple
     must_not_modify: tuple = ()  # indices of args the function must leave as they were
-    # How to call the function on (fresh copies of) the args; the value judged is what it
-    # returns. None: fn(*args). A case uses it to judge what a call did to its arguments (an
-    # in-place update), to call the function more than once (is it deterministic?) or to time
-    # it. It must return numbers only (dicts/tuples of arrays), for the reference as for fn.
+    # How to call the function on (fresh copies of) the args: a hook from course/calls.py, whose
+    # return value is what is judged (for in-place updates, repeated or timed calls). None:
+    # fn(*args). It returns numbers only (dicts/tuples of arrays), for the reference as for fn.
     call: Callable | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: results are cached per declared exercise
 class Graded:
     """A graded exercise: the reference, the hidden cases and the known mistakes."""
 
@@ -62,15 +62,43 @@ class Graded:
     rtol: float = RTOL
     compare: Callable | None = None  # compare(got, expected, case) -> message or None
     time_limit: float = 15.0         # seconds the trusted re-grade allows for all the cases
+    uses: tuple = ()                 # exercises it calls: graded with the instructor's versions
+    value: bool = False              # the answer is a value (a number, a shape), not a function
 
     def make_cases(self):
-        rng = np.random.default_rng(zlib.crc32(self.name.encode()))
-        return self.cases(rng)
+        return _cases(self)
+
+    def expected(self, index):
+        """The reference's result for case `index` (computed once per process)."""
+        return _expected(self, index)
+
+
+@lru_cache(maxsize=None)
+def _cases_cached(graded):
+    rng = np.random.default_rng(zlib.crc32(graded.name.encode()))
+    return tuple(graded.cases(rng))
+
+
+def _cases(graded):
+    return list(_cases_cached(graded))
+
+
+@lru_cache(maxsize=None)
+def _expected(graded, index):
+    case = _cases_cached(graded)[index]
+    if graded.value:
+        return normalise(graded.reference)
+    args = [_copy(a) for a in case.args]
+    with np.errstate(all="ignore"):
+        return normalise(case.call(graded.reference, args) if case.call
+                         else graded.reference(*args))
 
 
 # -------------------------------------------------------------------------------- structure
 def normalise(value):
-    """A student's result as plain data: float arrays, and tuples and dicts of them."""
+    """A result as plain data: float arrays, and tuples and dicts of them (None stays None)."""
+    if value is None:
+        return None
     if isinstance(value, dict):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -79,7 +107,10 @@ def normalise(value):
 
 
 def difference(got, expected, rtol=RTOL, path="result"):
-    """None when got matches expected (same structure, shapes, values); else what differs."""
+    """None when got matches expected (same structure, shapes, values); else what differs.
+
+    The message describes the student's result and the shapes, never an expected value: it is
+    shown in feedback, and the hidden cases' answers stay with the instructor."""
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return f"{path} should be a dict with keys {sorted(expected)}, got {_kind(got)}"
@@ -101,6 +132,8 @@ def difference(got, expected, rtol=RTOL, path="result"):
             if d:
                 return d
         return None
+    if got is None:
+        return f"{path} is None: did you forget to `return` it?"
     if isinstance(got, tuple):  # a list of numbers is as good as an array
         try:
             got = np.asarray(got, dtype=float)
@@ -114,7 +147,7 @@ def difference(got, expected, rtol=RTOL, path="result"):
                    f"wrong shape: a missing keepdims, reshape or transpose?)"
         return f"{path} has shape {got.shape}, expected {expected.shape}"
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return f"{path} contains nan or inf where the expected values are finite"
+        return f"{path} contains nan or inf where the right values are finite"
     finite = np.abs(expected[np.isfinite(expected)])
     scale = float(finite.max()) if finite.size else 0.0
     if not np.allclose(got, expected, rtol=rtol, atol=ATOL + rtol * 1e-3 * scale, equal_nan=True):
@@ -122,7 +155,7 @@ def difference(got, expected, rtol=RTOL, path="result"):
             gap = np.nan_to_num(np.abs(got - expected), nan=np.inf)
         i = np.unravel_index(np.argmax(gap), got.shape) if got.ndim else ()
         where = f"{path}{[int(k) for k in i]}" if got.ndim else path
-        return f"{where} is {got[i]:.6g}, expected {expected[i]:.6g}"
+        return f"{where} is {got[i]:.6g}, which is wrong"
     return None
 
 
@@ -140,6 +173,8 @@ def _copy(a):
         return a.copy()
     if isinstance(a, dict):
         return {k: _copy(v) for k, v in a.items()}
+    if isinstance(a, list):
+        return [_copy(v) for v in a]
     return a
 
 
@@ -152,52 +187,59 @@ def same_value(a, b):
     return True
 
 
-def run_case(fn, case):
-    """Call fn on fresh copies of the case's arguments. Returns (result, modified_arg_indices).
+def modified_args(case, after):
+    """Indices of the case's arguments that `after` (the arguments after a call) changed."""
+    return tuple(i for i in case.must_not_modify
+                 if not same_value(normalise(after[i]), normalise(case.args[i])))
 
-    The result is normalised to plain arrays/tuples/dicts; an exception is returned as such.
-    """
+
+@contextmanager
+def provided(fn, names):
+    """While grading fn, the functions it calls (`names`) are the instructor's versions: they are
+    looked up in fn's globals (a notebook's namespace), so that is where they are replaced."""
+    space = getattr(fn, "__globals__", None)
+    if not names or space is None:
+        yield
+        return
+    saved = {n: space[n] for n in names if n in space}
+    space.update({n: registry()[n].reference for n in names})
+    try:
+        yield
+    finally:
+        for n in names:
+            space.pop(n, None)
+        space.update(saved)
+
+
+def run_case(graded, fn, case):
+    """Call fn on fresh copies of the case's arguments, in this process.
+
+    Returns (result, modified argument indices); an exception is returned as the result."""
+    if graded.value:
+        return normalise(fn), ()
     args = [_copy(a) for a in case.args]
     # warnings and prints to stderr are not mistakes: nbgrader fails a cell with any stderr
-    with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()), provided(fn, graded.uses):
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
             try:
                 result = normalise(case.call(fn, args) if case.call else fn(*args))
             except Exception as err:  # noqa: BLE001 - the student's error is the result
                 return err, ()
-    modified = tuple(i for i in case.must_not_modify if not same_value(args[i], case.args[i]))
-    return result, modified
+    return result, modified_args(case, args)
 
 
-def expected_of(graded, case):
-    args = [_copy(a) for a in case.args]
-    with np.errstate(all="ignore"):
-        return normalise(case.call(graded.reference, args) if case.call
-                         else graded.reference(*args))
+def judge(graded, index, got, modified=()):
+    """None if the student's result for case `index` is right; else (message, wrong_value).
 
-
-def matching_mistakes(graded, case, got):
-    """The known mistakes whose output on this case equals the student's output."""
-    found = []
-    for description, variant in graded.mistakes.items():
-        wrong, _ = run_case(variant, case)
-        if not isinstance(wrong, Exception) and difference(got, wrong, graded.rtol) is None:
-            found.append(description)
-    return found
-
-
-def judge(graded, case, got, modified=()):
-    """None if the student's result for this case is right; else what is wrong with it.
-
-    Returns (message, wrong_value): wrong_value is True when the numbers themselves are wrong
-    (so that the known mistakes are worth comparing with), False for other problems.
-    """
+    wrong_value is True when the numbers themselves are wrong (so that the known mistakes are
+    worth comparing with), False for other problems."""
     if isinstance(got, NotImplementedError):
         return f"{graded.name} is not implemented (it raises NotImplementedError).", False
     if isinstance(got, Exception):
         return f"{graded.name} raised {type(got).__name__}: {got}", False
-    expected = expected_of(graded, case)
+    expected = graded.expected(index)
+    case = graded.make_cases()[index]
     problem = (graded.compare(got, expected, case) if graded.compare
                else difference(got, expected, graded.rtol))
     if problem is not None:
@@ -208,9 +250,19 @@ def judge(graded, case, got, modified=()):
     return None
 
 
+def matching_mistakes(graded, case, got):
+    """The known mistakes whose output on this case equals the student's output."""
+    found = []
+    for description, variant in graded.mistakes.items():
+        wrong, _ = run_case(graded, variant, case)
+        if not isinstance(wrong, Exception) and difference(got, wrong, graded.rtol) is None:
+            found.append(description)
+    return found
+
+
 def diagnose(graded, failures):
     """The known mistakes that explain every failing case with wrong numbers (or, if none
-    explains them all, those that explain the first)."""
+    explains them all, those that explain the first). failures: [(case, got, value_wrong)]."""
     wrong = [(case, got) for case, got, value_wrong in failures if value_wrong]
     if not wrong:
         return []
@@ -219,44 +271,70 @@ def diagnose(graded, failures):
     return common or per_case[0]
 
 
-# ----------------------------------------------------------------------------------- public
-def registry():
-    graded = {}
-    for module in ASSIGNMENT_MODULES:
-        if importlib.util.find_spec(f"{__name__}.{module}") is None:
+def verdict(graded, results):
+    """The message for a list of (result, modified) per case (None where a case was not run):
+    None when all pass; else the first failing case, the likely mistake and how many failed."""
+    cases = graded.make_cases()
+    failures, messages = [], []
+    for index, (case, outcome) in enumerate(zip(cases, results)):
+        if outcome is None:
             continue
-        mod = importlib.import_module(f"{__name__}.{module}")
-        for g in mod.GRADED:
-            graded[g.name] = g
-    return graded
+        got, modified = outcome
+        problem = judge(graded, index, got, modified)
+        if problem:
+            message, value_wrong = problem
+            failures.append((case, got, value_wrong))
+            messages.append(f"hidden case '{case.label}': {message}")
+    if not failures:
+        return None
+    text = f"{graded.name}, {messages[0]}"
+    likely = diagnose(graded, failures)
+    if likely:
+        text += "\nLikely mistake: " + "; or ".join(likely) + "."
+    if len(failures) > 1:
+        text += f"\n({len(failures) - 1} more of {len(cases)} hidden cases failed too.)"
+    return text
+
+
+# ----------------------------------------------------------------------------------- public
+@lru_cache(maxsize=1)
+def _modules():
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if MODULE_NAME.match(m.name))
+    return {f"{MODULE_NAME.match(n).group(1)}{n[3:]}": importlib.import_module(f"{__name__}.{n}")
+            for n in names}
+
+
+def assignments():
+    """Assignment name -> its graded exercises, in declaration order (discovered, not listed)."""
+    return {name: list(module.GRADED) for name, module in _modules().items()}
+
+
+@lru_cache(maxsize=1)
+def _registry():
+    return {g.name: g for graded in assignments().values() for g in graded}
+
+
+def registry():
+    """Exercise name -> Graded, over every assignment."""
+    return _registry()
 
 
 def grade(name, fn):
-    """The hidden test: fn against the reference on every hidden case of exercise `name`.
+    """fn against the reference on every hidden case of exercise `name`, in this process.
 
     Raises HiddenTestFailed naming the first failing case, what differs and the likely mistake.
-    """
+    (Submissions are graded out of process: instructor/regrade.py.)"""
     __tracebackhide__ = True  # noqa: F841
     graded = registry()[name]
-    if not callable(fn):
+    if not graded.value and not callable(fn):
         raise HiddenTestFailed(f"{name} should be a function, got {type(fn).__name__}")
-    failures, messages = [], []
+    results = []
     for case in graded.make_cases():
-        got, modified = run_case(fn, case)
-        verdict = judge(graded, case, got, modified)
-        if verdict:
-            message, value_wrong = verdict
-            failures.append((case, got, value_wrong))
-            messages.append(f"hidden case '{case.label}': {message}")
-            if isinstance(got, NotImplementedError):
-                break
-    if failures:
-        text = f"{name}, {messages[0]}"
-        likely = diagnose(graded, failures)
-        if likely:
-            text += "\nLikely mistake: " + "; or ".join(likely) + "."
-        if len(failures) > 1:
-            text += f"\n({len(failures) - 1} more of {len(graded.make_cases())} hidden cases " \
-                    f"failed too.)"
+        outcome = run_case(graded, fn, case)
+        results.append(outcome)
+        if isinstance(outcome[0], NotImplementedError):
+            break
+    text = verdict(graded, results + [None] * (len(graded.make_cases()) - len(results)))
+    if text:
         raise HiddenTestFailed(text)
     return True

@@ -8,6 +8,8 @@ import numpy as np
 
 from instructor import reference as R
 
+from course import calls
+
 from . import Case, Graded, difference
 
 WEIGHTS = ("W1", "W2")
@@ -230,44 +232,19 @@ def backward_mistakes():
 
 
 # ----------------------------------------------------------------------- numerical_gradient
-def f_sin(x):
-    return float(np.sum(np.sin(x) * x ** 2))
-
-
-def f_coupled(x):
-    v = np.ravel(x)
-    return float(np.sum(v) ** 3 / 10 + np.sum(np.cos(v[:-1] * v[1:])) + np.sum(v ** 2))
-
-
-def f_logsumexp(x):
-    v = np.ravel(x)
-    return float(np.max(v) + np.log(np.sum(np.exp(v - np.max(v)))) + np.sum(v ** 3) / 6)
-
-
-def f_exp(x):
-    return float(np.sum(np.exp(2 * np.asarray(x))))
-
-
-def call_with_closure(fn, args):
-    """numerical_gradient(f, x) with an f that ignores its argument and reads x from outside,
-    as `lambda _: loss(params, X, y, lam)` reads params["W1"]: only perturbing x itself works."""
-    (x,) = args
-    return fn(lambda _: f_coupled(x), x)
-
-
 def numgrad_cases(rng):
     closure = Case("f reads x from outside (as loss(params, ...) reads params['W1']), "
-                   "shape (2, 3)", (rng.normal(size=(2, 3)),), (0,), call=call_with_closure)
+                   "shape (2, 3)", (rng.normal(size=(2, 3)),), (0,), call=calls.with_closure)
     return [
-        Case("sum(sin(x) x^2), x of shape (5,)", (f_sin, rng.normal(size=5)), (1,)),
+        Case("sum(sin(x) x^2), x of shape (5,)", (calls.f_sin, rng.normal(size=5)), (1,)),
         Case("a function coupling the entries, x of shape (2, 3)",
-             (f_coupled, rng.normal(size=(2, 3))), (1,)),
+             (calls.f_coupled, rng.normal(size=(2, 3))), (1,)),
         Case("a function coupling the entries, x of shape (4,)",
-             (f_coupled, rng.normal(size=4)), (1,)),
+             (calls.f_coupled, rng.normal(size=4)), (1,)),
         Case("log-sum-exp plus a cubic, x of shape (3, 2)",
-             (f_logsumexp, rng.normal(size=(3, 2))), (1,)),
-        Case("sum(exp(2x)), a single entry", (f_exp, rng.normal(size=1)), (1,)),
-        Case("sum(sin(x) x^2) with h = 1e-4 given", (f_sin, rng.normal(size=(2, 2)), 1e-4),
+             (calls.f_logsumexp, rng.normal(size=(3, 2))), (1,)),
+        Case("sum(exp(2x)), a single entry", (calls.f_exp, rng.normal(size=1)), (1,)),
+        Case("sum(sin(x) x^2) with h = 1e-4 given", (calls.f_sin, rng.normal(size=(2, 2)), 1e-4),
              (1,)),
         closure,
     ]

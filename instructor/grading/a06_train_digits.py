@@ -1,12 +1,10 @@
 """Hidden grading for 06_train_digits: sgd_step, predict, accuracy, train.
 
 sgd_step and train change their arguments in place, and train is random (it shuffles), so their
-cases use a `call` hook (see instructor.grading.Case): it calls the function and returns what the
-call did, as plain numbers. The hooks run where the student's code runs (in the trusted re-grade,
-inside the sandbox), so they use nothing but numpy (and threadpoolctl when it is there): no
-reference, no course data. Everything that
-needs the reference (the loss at the trained parameters, the test accuracy) happens in `compare`,
-on the trusted side.
+cases call it through a hook of course/calls.py, which returns what the call did as plain numbers.
+The hooks run where the student's code runs (in the sandbox of the trusted re-grade). Everything
+that needs the reference (the loss at the trained parameters, the test accuracy) happens in
+`compare`, on the trusted side.
 
 train is graded three ways:
 
@@ -35,12 +33,13 @@ vectorised over the batch) takes 7.4 s and the reference 0.9 s.
 from __future__ import annotations
 
 import functools
-import time
 import warnings
 
 import numpy as np
 
 from instructor import reference as R
+
+from course import calls
 
 from . import Case, Graded, difference
 
@@ -58,93 +57,6 @@ BIG = 1000  # the known mistakes are compared on the small problems only (m <= B
 #: re-seeded each epoch, last partial batch dropped, lam unscaled) the largest ratio was 1.27
 #: (m=124, b=8) and 1.04 (b=1); the same minibatch at every step gave 2.02 and 1.53 at least.
 J_RATIO = 1.45
-
-
-# ------------------------------------------------------------------------------ call hooks
-# These run where the student's function runs (in the sandbox for the trusted re-grade): numpy
-# only, and they return numbers only.
-def _values(params):
-    """The four parameters of a params dict as float arrays (nan where one is missing)."""
-    out = {}
-    for k in NAMES:
-        try:
-            out[k] = np.array(params[k], dtype=float)
-        except Exception:  # noqa: BLE001 - a missing or non-numeric entry
-            out[k] = np.array(np.nan)
-    return out
-
-
-def _history(hist):
-    """{"format", "loss", "acc"} from a student's history. format: 0 fine, 1 not a dict,
-    2 a key "loss" or "acc" missing, 3 entries that are not numbers."""
-    if not isinstance(hist, dict):
-        return {"format": 1.0, "loss": np.zeros(0), "acc": np.zeros(0)}
-    if "loss" not in hist or "acc" not in hist:
-        return {"format": 2.0, "loss": np.zeros(0), "acc": np.zeros(0)}
-    try:
-        loss = np.array(hist["loss"], dtype=float).reshape(-1)
-        acc = np.array(hist["acc"], dtype=float).reshape(-1)
-    except Exception:  # noqa: BLE001
-        return {"format": 3.0, "loss": np.zeros(0), "acc": np.zeros(0)}
-    return {"format": 0.0, "loss": loss, "acc": acc}
-
-
-def _copy_params(params):
-    return {k: np.array(v, copy=True) for k, v in params.items()}
-
-
-def call_step(fn, args):
-    """sgd_step: what it returned and what the caller's params hold afterwards."""
-    params = args[0]
-    out = fn(*args)
-    if out is None:
-        kind, returned = 0.0, None
-    elif isinstance(out, dict):
-        kind, returned = 1.0, out
-    else:
-        kind, returned = -1.0, None
-    return {"returned_kind": kind, "params": _values(params),
-            "added_keys": float(len([k for k in params if k not in NAMES])),
-            "returned": _values(returned) if returned is not None else
-            {k: np.full(np.shape(params[k]), np.nan) for k in NAMES}}
-
-
-def call_train(fn, args):
-    """train, once: its history and the caller's params afterwards."""
-    hist = fn(*args)
-    return {"history": _history(hist), "params": _values(args[0])}
-
-
-def call_train_thrice(fn, args):
-    """train three times from the same start: with the seed, again with it, with seed + 1."""
-    params, X, y, lam, lr, epochs, batch_size, seed = args
-    start = _copy_params(params)
-    first = call_train(fn, args)
-    again = _copy_params(start)
-    fn(again, X.copy(), y.copy(), lam, lr, epochs, batch_size, seed)
-    other = _copy_params(start)
-    fn(other, X.copy(), y.copy(), lam, lr, epochs, batch_size, seed + 1)
-    first.update(params_again=_values(again), params_other_seed=_values(other))
-    return first
-
-
-def call_train_timed(fn, args):
-    """train, once, timed, with one BLAS thread (the matrices are small; threads only add
-    overhead, and a noisy machine then times the code rather than the scheduler)."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        limits = threadpool_limits(limits=1)
-    except Exception:  # noqa: BLE001 - no threadpoolctl: time it as it is
-        limits = None
-    try:
-        start = time.perf_counter()
-        out = call_train(fn, args)
-        out["seconds"] = np.array(time.perf_counter() - start)
-    finally:
-        if limits is not None:
-            limits.restore_original_limits()
-    return out
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -172,14 +84,14 @@ def step_cases(rng):
                                  ("H=1, K=2, lr=0.5", (3, 1, 2), 0.5),
                                  ("n=256, H=16, K=10, lr=0.03", (256, 16, 10), 0.03)]:
         p = _params(rng, n, H, K)
-        cases.append(Case(label, (p, grads_like(p), lr), (1,), call=call_step))
+        cases.append(Case(label, (p, grads_like(p), lr), (1,), call=calls.step))
     p = _params(rng, 4, 3, 3)
     g = grads_like(p)
     g["X"] = rng.normal(size=(6, 4))  # backward's dX: not a parameter
     cases.append(Case("grads holding an extra entry 'X' (dX from backward), lr=0.2",
-                      (p, g, 0.2), (1,), call=call_step))
+                      (p, g, 0.2), (1,), call=calls.step))
     p = _params(rng, 3, 2, 2)
-    cases.append(Case("lr = 2 (an int)", (p, grads_like(p), 2), (1,), call=call_step))
+    cases.append(Case("lr = 2 (an int)", (p, grads_like(p), 2), (1,), call=calls.step))
     return cases
 
 
@@ -208,7 +120,7 @@ STEP_MISTAKES = {
 
 
 def step_compare(got, expected, case):
-    start = _values(case.args[0])
+    start = calls.param_values(case.args[0])
     if _unchanged(got["params"], start):
         if got["returned_kind"] == 1 and _close(got["returned"], expected["params"]):
             return ("sgd_step returned the right new values in a new dict, but the caller's "
@@ -316,7 +228,7 @@ def train_cases(rng):
             ("full batch of one sample (m=1), lam=0.2, 2 epochs", (1, 3, 4, 3), 0.2, 0.1, 2)]:
         params, X, y = _problem(rng, m, n, H, K)
         cases.append(Case(label, (params, X, y, lam, lr, epochs, m, 7), (1, 2),
-                          call=call_train))
+                          call=calls.train_once))
     # 2. minibatches: properties
     for label, (m, n, H, K), lam, lr, epochs, b in [
             ("minibatches of 8 from m=124 (the last one holds 4), lam=0.05, 5 epochs",
@@ -325,7 +237,7 @@ def train_cases(rng):
              (15, 4, 6, 3), 0.0, 0.05, 4, 1)]:
         params, X, y = _problem(rng, m, n, H, K)
         cases.append(Case(label, (params, X, y, lam, lr, epochs, b, 3), (1, 2),
-                          call=call_train_thrice))
+                          call=calls.train_thrice))
     # 3. USPS
     d, params = retrain_data()
     s = RETRAIN
@@ -333,7 +245,7 @@ def train_cases(rng):
     cases.append(Case(f"retrain on {data}: {d.X_train.shape[1]}-{s['H']}-10, lam={s['lam']}, "
                       f"lr={s['lr']}, {s['epochs']} epochs, batch_size={s['batch_size']}",
                       (params, d.X_train, d.y_train, s["lam"], s["lr"], s["epochs"],
-                       s["batch_size"], s["seed"]), (1, 2), call=call_train_timed))
+                       s["batch_size"], s["seed"]), (1, 2), call=calls.train_timed))
     return cases
 
 
@@ -369,7 +281,7 @@ def train_compare(got, expected, case):
     problem = _history_problem(got, epochs)
     if problem:
         return problem
-    if _unchanged(got["params"], _values(params0)):
+    if _unchanged(got["params"], calls.param_values(params0)):
         return ("train left the caller's params unchanged: update them in place, through "
                 "sgd_step(params, grads, lr) (which must itself work in place), rather than "
                 "rebinding params to a new dict")
@@ -396,12 +308,10 @@ def _full_batch_problem(got, expected, case):
     for key, what in (("loss", "J"), ("acc", "the training accuracy")):
         if not np.allclose(hist[key], ref[key], rtol=1e-4, atol=1e-9):
             if epochs > 1 and np.allclose(hist[key][1:], ref[key][:-1], rtol=1e-4, atol=1e-9):
-                return (f"history[{key!r}] = {np.round(hist[key], 5)} is one epoch late "
-                        f"(expected {np.round(ref[key], 5)}): record {what} AFTER the epoch's "
-                        f"updates, on the whole training set")
-            return (f"history[{key!r}] = {np.round(hist[key], 5)}, expected "
-                    f"{np.round(ref[key], 5)}: after each epoch, record {what} on the whole "
-                    f"training set (with lam)")
+                return (f"history[{key!r}] = {np.round(hist[key], 5)} is one epoch late: "
+                        f"record {what} AFTER the epoch's updates, on the whole training set")
+            return (f"history[{key!r}] = {np.round(hist[key], 5)} is wrong: after each epoch, "
+                    f"record {what} on the whole training set (with lam)")
     return None
 
 
@@ -431,8 +341,8 @@ def _minibatch_problem(got, expected, case):
                 f"(lr = {lr}, an easy problem)")
     J_ref = float(expected["history"]["loss"][-1])
     if J > J_RATIO * J_ref:
-        return (f"after training J is {J:.4g}, but the reference gets to {J_ref:.4g} with these "
-                f"settings: does each epoch step through ALL the minibatches of the shuffled "
+        return (f"after training J is {J:.4g}, more than {J_RATIO:g} times what the reference "
+                f"reaches with these settings: does each epoch step through ALL the minibatches of the shuffled "
                 f"order (order[i:i + batch_size] for i = 0, batch_size, 2 batch_size, ...)?")
     return None
 
@@ -448,9 +358,8 @@ def _retrain_problem(got, expected, case):
     test_acc = R.accuracy(R.predict(got["params"], d.X_test), d.y_test)
     threshold = RETRAIN_THRESHOLD
     if test_acc < threshold:
-        ref_acc = R.accuracy(R.predict(expected["params"], d.X_test), d.y_test)
         return (f"after training, the test accuracy is {test_acc:.1%}; it should reach "
-                f"{threshold:.0%} (the reference reaches {ref_acc:.1%} with these settings). "
+                f"{threshold:.0%} (correct implementations reach 92-94 % with these settings). "
                 f"Your history['loss'] was {np.round(got['history']['loss'], 4)}")
     return None
 
