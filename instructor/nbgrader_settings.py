@@ -1,37 +1,24 @@
 """The course's nbgrader settings, applied by nbgrader_config.py (and by the demo class's copy).
 
 Where nbgrader's defaults are unsafe for grading hostile code, this says why it changes them;
-tests/test_grading_pipeline.py proves each change.
+tests/test_grading_pipeline.py proves each change. The stage lists at the end are what nbgrader
+runs on each submission, one small preprocessor per change (instructor/preprocessors.py).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-INSTRUCTOR_HOME = Path(__file__).resolve().parents[1]  # the folder holding `instructor/`
-CELL_TIMEOUT = 60  # seconds a cell may run before its kernel is interrupted (see _cell_timeout)
+from instructor.course_dir import COURSE_ID, Course
+
+CELL_TIMEOUT = 60       # seconds a cell may run in the grading kernel before the run is stopped
+NOTEBOOK_TIMEOUT = 300  # seconds the whole notebook may run
 
 
-def _cell_timeout(default):
-    """Per-cell time limit: `default`, or more for a test cell whose exercise needs more (06's
-    retraining declares its own time_limit in instructor/grading/)."""
-    from instructor.grading import registry
-    from instructor.verify import GRADE_CALL
-
-    limits = {name: g.time_limit for name, g in registry().items()}
-
-    def timeout(cell):
-        names = GRADE_CALL.findall(cell.get("source", ""))
-        return max([default] + [limits[n] for n in names if n in limits])
-
-    return timeout
-
-
-def configure(c, root, *, cell_timeout=CELL_TIMEOUT):
-    root = Path(root).resolve()
-    c.CourseDirectory.course_id = "backprop"
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
+def configure(c, root, *, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
+    course = Course(Path(root))
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.root = str(course.root)
+    c.CourseDirectory.db_url = course.db_url
 
     # What a release stub looks like.
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -42,47 +29,37 @@ def configure(c, root, *, cell_timeout=CELL_TIMEOUT):
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                                 ".*", "*.db", "instructor", "reference*", "*.py"]
 
-    # The hidden tests import the instructor package: the course root and the package's home
-    # go on the kernel's path (kernels inherit this process's environment).
-    paths = [str(root), str(INSTRUCTOR_HOME)]
-    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep)
-              if p and p not in paths]
-    os.environ["PYTHONPATH"] = os.pathsep.join(paths)
-
-    # Student code runs in the grading kernel: a sandbox that hides the gradebook, source/,
-    # other submissions and feedback, with memory and CPU caps (instructor/sandbox_kernel.py).
-    from instructor.sandbox_kernel import KERNEL_NAME, install
-
-    install(root)
-    c.Execute.kernel_name = KERNEL_NAME
-    # nbgrader's default is 30 s per cell; 06's retraining test needs longer. On a timeout the
-    # kernel is interrupted and the cell scores 0 (see raise_on_iopub_timeout below).
+    # The notebook runs in a sandboxed kernel (instructor/kernel.py) that sees no instructor
+    # file; the run stops at the first cell past its time limit, the whole notebook has a
+    # budget, and output is capped in bytes (nbgrader's LimitOutput counts lines only).
     c.Execute.timeout = cell_timeout
-    c.Execute.timeout_func = _cell_timeout(cell_timeout)
-    c.Execute.interrupt_on_timeout = True
-    # nbgrader's default (True) fails a whole submission when a kernel ignores the interrupt;
-    # with False the notebook is still graded (the looping cells score 0).
-    c.Execute.raise_on_iopub_timeout = False
-    # nbclient skips cells tagged "skip-execution": a test cell with that tag, and no output,
-    # scored full marks. No real tag matches this name, so every cell runs.
-    c.Execute.skip_cells_with_tag = "backprop-course-never-skip"
+    c.SandboxedExecute.notebook_timeout = notebook_timeout
     # A deleted test cell is put back and run (nbgrader's default leaves it out, ungraded).
     c.OverwriteCells.add_missing_cells = True
-    # nbgrader scores any test cell with output on stderr as failed: a correct answer that
-    # prints a warning would lose its points. Stderr output is dropped before scoring.
+    # Stderr is dropped from the notebook (nbgrader scores a cell with stderr as failed; a
+    # correct answer that prints a warning must not lose points, nor clutter its feedback).
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = r"(?s).*"
-    # At most this much output per cell reaches the autograded notebook and the feedback.
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
 
-    # Feedback never shows the hidden tests or code behind a traceback (nbgrader's default
-    # feedback shows both): see instructor/feedback.py.
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    # The scores come from the trusted re-grade (instructor/regrade.py), made outside the
+    # student's process; nbgrader's own scoring of the cells' outputs is replaced.
+    c.HiddenVerdicts.course_root = str(course.root)
+    c.SaveGradingRecord.course_root = str(course.root)
 
-    from instructor.feedback import ShortenTestTracebacks
+    from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
+                                        GetGrades, IgnorePattern, LimitOutput)
 
+    from instructor.preprocessors import (HiddenVerdicts, SandboxedExecute, SaveGradingRecord,
+                                          SaveVerdictGrades, ShortenTestTracebacks)
+
+    c.Autograde.autograde_preprocessors = [
+        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+        HiddenVerdicts, SaveVerdictGrades, AssignLatePenalties, CheckCellMetadata,
+        SaveGradingRecord]
+    # Feedback never shows hidden tests or the code behind a traceback.
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortenTestTracebacks,
                                         CSSHTMLHeaderPreprocessor]
     return c
