@@ -55,7 +55,8 @@ def release(args) -> int:
 
 
 def grade(args) -> int:
-    from instructor.pipeline import grade_class, summary_table
+    from instructor.pipeline import grade_class
+    from instructor.report import summary_table
 
     report = grade_class(args.root, source=args.source, workers=args.workers)
     print(summary_table(report))

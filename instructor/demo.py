@@ -8,7 +8,9 @@ feedback, export and the summary table.
 The class: a correct student; a blank one; one student for each common mistake; one whose code
 crashes its kernel; one that loops forever and ignores interrupts; one that exhausts memory; and
 students who attack the grading: edited, deleted and re-tagged test cells, monkeypatching,
-reading the reference and the gradebook, and a renamed, a missing and a corrupted notebook.
+reading the reference and the gradebook, and a renamed, a missing and a corrupted notebook; and
+students whose answers are right but who also try every route to the instructor's files (import,
+inspect, the file system, /proc, the environment, the kernel's connection file).
 """
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ import json
 import shutil
 from pathlib import Path
 
-from instructor.cells import nbgrader_meta as _meta
-from instructor.cells import source_text as _text
+from instructor.course_dir import REPOSITORY, Course
+from instructor.flags import Kind
 from instructor.nbgrader_cli import run_nbgrader
-from instructor.nbgrader_settings import INSTRUCTOR_HOME
-from instructor.release import assignments
+from instructor.notebooks import nbgrader_meta as _meta
+from instructor.notebooks import source_text as _text
 
 DUE = "2026-11-20 12:00:00 UTC"
 ON_TIME = "2026-11-19 18:30:00.000000 UTC"
@@ -31,6 +33,47 @@ WRONG_01 = {  # plausible-looking but wrong functions, for the students who atta
     "softmax_jacobian": "def softmax_jacobian(z):\n    return np.zeros((len(z), len(z)))\n",
     "ce_partial": "def ce_partial(y_hat, t, j):\n    return 0.0\n",
 }
+
+# Code appended to a correct solution cell by the students who look for secrets. Each prints
+# whatever it finds, so that a leak would show in the autograded notebook and the feedback.
+LEAK_BY_IMPORT = """
+import importlib, inspect
+for name in ("instructor.reference", "instructor.grading", "instructor.grading.a01_softmax"):
+    try:
+        print(inspect.getsource(importlib.import_module(name)))
+    except Exception as err:
+        print("no", name, type(err).__name__)
+"""
+LEAK_BY_FILES = """
+import os
+found = []
+for top in ("/", "/root", "/home", "/work", "/tmp", os.getcwd()):
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev", "usr", "lib")][:50]
+        for f in files:
+            if f in ("reference.py", "gradebook.db", "a01_softmax.py", "__init__.py") \
+                    and ("instructor" in folder or f == "gradebook.db"):
+                found.append(os.path.join(folder, f))
+for path in found[:5]:
+    print(path)
+    print(open(path, errors="replace").read())
+print("files found:", len(found))
+"""
+LEAK_BY_PROCESS = """
+import os, sys, glob, json
+print(sorted(os.environ))
+for path in glob.glob("/proc/*/environ") + glob.glob("/proc/*/cmdline"):
+    try:
+        print(path, open(path, "rb").read()[:300])
+    except OSError as err:
+        print(path, type(err).__name__)
+try:
+    ip = get_ipython()
+    connection = ip.kernel.config["IPKernelApp"].get("connection_file") or sys.argv[-1]
+    print(connection, open(connection).read())
+except Exception as err:
+    print("no connection file", type(err).__name__)
+"""
 
 # student -> assignment -> {solution grade_id: code replacing the correct solution}
 # An empty dict means: the correct solutions of that assignment.
@@ -110,6 +153,11 @@ CLASS = {
         "except OSError as err:\n    print('cannot write:', type(err).__name__)\n"),
         "softmax_jacobian": "", "ce_partial": WRONG_01["ce_partial"].replace(
             "return 0.0", "return y_hat[j] - (j == t)")}},
+    # right answers, plus every route to the instructor's files: must score 7/7, be flagged,
+    # and find nothing (the autograded notebook and the feedback must hold no secret)
+    "xa_leaks_by_import": {"01_softmax": {"@append": {"softmax": LEAK_BY_IMPORT}}},
+    "ya_leaks_by_files": {"01_softmax": {"@append": {"softmax_jacobian": LEAK_BY_FILES}}},
+    "za_leaks_by_process": {"01_softmax": {"@append": {"ce_partial": LEAK_BY_PROCESS}}},
     "sa_renamed": {"01_softmax": {"@rename": "01_softmax (1).ipynb"}},
     "tu_missing": {"01_softmax": {"@rename": None}},
     "ul_corrupt": {"01_softmax": {"@corrupt": True}},
@@ -135,7 +183,8 @@ def student_notebook(root, assignment, plan):
     for cell in nb["cells"]:
         meta = _meta(cell)
         if meta.get("solution"):
-            cell["source"] = plan.get(meta["grade_id"], solutions[meta["grade_id"]])
+            cell["source"] = plan.get(meta["grade_id"], solutions[meta["grade_id"]]) + \
+                plan.get("@append", {}).get(meta["grade_id"], "")
         elif meta.get("grade"):
             if "@tests" in plan:
                 if plan["@tests"] is None:
@@ -160,7 +209,7 @@ def student_notebook(root, assignment, plan):
 def build_class(demo_root, *, cell_timeout=30):
     """A fresh course directory with the release generated and every submission in place."""
     demo_root = Path(demo_root).resolve()
-    repo = INSTRUCTOR_HOME
+    repo = REPOSITORY
     if demo_root.exists():
         shutil.rmtree(demo_root)
     demo_root.mkdir(parents=True)
@@ -172,7 +221,7 @@ def build_class(demo_root, *, cell_timeout=30):
         "from instructor.nbgrader_settings import configure  # noqa: E402\n\n"
         f"configure(get_config(), Path(__file__).resolve().parent, "  # noqa: ISC003
         f"cell_timeout={cell_timeout})  # noqa: F821\n")
-    names = assignments(demo_root)
+    names = Course(demo_root).assignments()
     for name in names:
         run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
         run_nbgrader(["generate_assignment", name, "--force"], demo_root)
@@ -196,26 +245,30 @@ def build_class(demo_root, *, cell_timeout=30):
     return demo_root
 
 
-def expected_flags():
-    """What the summary must flag for each attacking student (used by the end-to-end test)."""
-    return {
-        "na_edits_tests": r"edited read-only test cell",
-        "ob_deletes_tests": r"deleted graded cell",
-        "pi_retags_tests": r"execution tags|changed nbgrader metadata|retyped",
-        "qu_monkeypatches": r"re-grade outside the kernel gives 0|suspicious code",
-        "ra_reads_instructor": r"re-grade outside the kernel gives 0",
-        "sa_renamed": r"renamed notebook",
-        "tu_missing": r"missing notebook",
-        "ul_corrupt": r"not a valid notebook",
-        "wa_late": r"late by",
-        "ka_kills_kernel": r"kernel died",
-        "lu_infinite_loop": r"time limit|timed out",
-        "mo_memory_hog": r"out of memory",
-    }
+#: The kinds of flag each flagged student must get (the end-to-end test compares kinds); every
+#: student not listed here must get no flag at all.
+EXPECTED_FLAGS = {
+    "na_edits_tests": {Kind.TAMPERING},
+    "ob_deletes_tests": {Kind.TAMPERING},
+    "pi_retags_tests": {Kind.TAMPERING},
+    "qu_monkeypatches": {Kind.SUSPICIOUS},
+    "ra_reads_instructor": {Kind.SUSPICIOUS},
+    "xa_leaks_by_import": {Kind.SUSPICIOUS},
+    "ya_leaks_by_files": {Kind.SUSPICIOUS},
+    "za_leaks_by_process": {Kind.SUSPICIOUS},
+    "sa_renamed": {Kind.RENAMED},
+    "tu_missing": {Kind.MISSING},
+    "ul_corrupt": {Kind.CORRUPT},
+    "wa_late": {Kind.LATE},
+    "ka_kills_kernel": {Kind.SUSPICIOUS, Kind.KERNEL_DIED, Kind.REGRADE_ENDED},
+    "lu_infinite_loop": {Kind.SUSPICIOUS, Kind.TIME_LIMIT, Kind.REGRADE_TIME},
+    "mo_memory_hog": {Kind.OUT_OF_MEMORY},
+}
 
 
 def run_demo(demo_root, *, workers=None, log=print):
-    from instructor.pipeline import grade_class, summary_table
+    from instructor.pipeline import grade_class
+    from instructor.report import summary_table
 
     log(f"Building the simulated class in {demo_root} ...")
     root = build_class(demo_root)

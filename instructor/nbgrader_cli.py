@@ -6,14 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from instructor.course_dir import REPOSITORY
+
 
 def nbgrader_env(root):
     """The environment nbgrader needs: this interpreter's bin/ on PATH (nbgrader runs `alembic`
-    from there) and the course root on PYTHONPATH (the hidden tests import `instructor`)."""
+    from there) and the repository on PYTHONPATH (nbgrader_config.py imports `instructor`)."""
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
     return env
 
 

@@ -5,24 +5,16 @@
 """
 from __future__ import annotations
 
-from pathlib import Path
-
+from instructor.course_dir import Course, repository_course
 from instructor.nbgrader_cli import run_nbgrader
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def assignments(root=ROOT):
-    """The assignment folders in source/, in order (each holds a notebook of the same name)."""
-    return sorted(p.name for p in (Path(root) / "source").iterdir()
-                  if (p / f"{p.name}.ipynb").is_file())
-
-
-def generate_release(root=ROOT, names=None):
+def generate_release(course=None, names=None):
     """Run `nbgrader generate_assignment --force` for each assignment; returns the notebooks."""
-    root = Path(root)
+    course = course if isinstance(course, Course) else \
+        Course(course) if course is not None else repository_course()
     written = []
-    for name in names or assignments(root):
-        run_nbgrader(["generate_assignment", name, "--force"], root)
-        written.append(root / "release" / name / f"{name}.ipynb")
+    for name in names or course.assignments():
+        run_nbgrader(["generate_assignment", name, "--force"], course.root)
+        written.append(course.notebook(course.release, name))
     return written
