@@ -1,27 +1,39 @@
 """The pipeline's parts on their own: importing downloads, staging, sanitising, integrity flags,
-the sandbox and the trusted re-grade. (tests/test_grading_pipeline.py runs them together.)"""
+the sandbox, the trusted re-grade and the limits of the notebook run.
+(tests/test_grading_pipeline.py runs them together on a whole class.)"""
 import copy
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from instructor import integrity, sandbox
-from instructor.pipeline import import_submissions, sanitise, stage
-from instructor.verify import verify
+from instructor import integrity, notebooks, sandbox
+from instructor.course_dir import Course
+from instructor.flags import Kind
+from instructor.intake import import_submissions, sanitise, stage
+from instructor.regrade import regrade
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASE = json.loads((ROOT / "release/01_softmax/01_softmax.ipynb").read_text())
 SOURCE = json.loads((ROOT / "source/01_softmax/01_softmax.ipynb").read_text())
+EXERCISES_01 = ["softmax", "softmax_jacobian", "ce_partial"]
+needs_sandbox = pytest.mark.skipif(not sandbox.detect().available,
+                                   reason=sandbox.detect().note)
 
 
 def cell(nb, gid):
-    return next(c for c in nb["cells"]
-                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == gid)
+    return next(c for c in nb["cells"] if notebooks.grade_id(c) == gid)
+
+
+def kinds(flags):
+    return {f.kind for f in flags}
 
 
 @pytest.fixture
@@ -29,9 +41,10 @@ def course(tmp_path):
     """A course folder with 01's source and release (enough for staging and importing)."""
     for part in ("source", "release"):
         shutil.copytree(ROOT / part / "01_softmax", tmp_path / part / "01_softmax")
-    return tmp_path
+    return Course(tmp_path)
 
 
+# ------------------------------------------------------------------------------------ intake
 def test_import_from_a_zip_in_both_layouts_and_refuse_zip_slip(course, tmp_path_factory):
     z = tmp_path_factory.mktemp("dl") / "class.zip"
     nb = json.dumps(RELEASE)
@@ -40,66 +53,57 @@ def test_import_from_a_zip_in_both_layouts_and_refuse_zip_slip(course, tmp_path_
         zf.writestr("downloads/ben/01_softmax/01_softmax.ipynb", nb)
         zf.writestr("downloads/ben/01_softmax/timestamp.txt", "2026-11-19 10:00:00 UTC")
         zf.writestr("downloads/cat/notes.txt", "not an assignment")
-    pairs = import_submissions(z, course / "submitted")
+    pairs = import_submissions(course, z)
     assert sorted(pairs) == [("ann", "01_softmax"), ("ben", "01_softmax")]
-    assert (course / "submitted/ann/01_softmax/01_softmax.ipynb").is_file()
-    assert (course / "submitted/ben/01_softmax/timestamp.txt").read_text().startswith("2026")
-    assert not (course / "submitted/cat").exists()
+    assert (course.submitted / "ann/01_softmax/01_softmax.ipynb").is_file()
+    assert (course.submitted / "ben/01_softmax/timestamp.txt").read_text().startswith("2026")
+    assert not (course.submitted / "cat").exists()
 
     evil = tmp_path_factory.mktemp("dl2") / "evil.zip"
     with zipfile.ZipFile(evil, "w") as zf:
         zf.writestr("../../escape.ipynb", nb)
     with pytest.raises(ValueError, match="unsafe path"):
-        import_submissions(evil, course / "submitted")
+        import_submissions(course, evil)
     with pytest.raises(FileNotFoundError):
-        import_submissions(course / "nothing-here", course / "submitted")
+        import_submissions(course, course.root / "nothing-here")
 
 
 def test_staging_renamed_missing_and_corrupt(course):
-    staged = course / ".grading" / "staged"
-    folder = course / "submitted" / "dan" / "01_softmax"
+    folder = course.submitted / "dan" / "01_softmax"
     folder.mkdir(parents=True)
     (folder / "Copy of 01_softmax.ipynb").write_text(json.dumps(RELEASE))
-    flags = stage(course, "dan", "01_softmax", staged)
-    assert any("renamed notebook" in f for f in flags)
-    assert (staged / "dan/01_softmax/01_softmax.ipynb").is_file()
+    assert kinds(stage(course, "dan", "01_softmax")) == {Kind.RENAMED}
+    assert course.notebook(course.staged, "01_softmax", "dan").is_file()
     assert (folder / "Copy of 01_softmax.ipynb").is_file()  # the original stays
 
     (folder / "Copy of 01_softmax.ipynb").unlink()
-    assert stage(course, "dan", "01_softmax", staged) == ["missing notebook"]
-    assert not (staged / "dan/01_softmax/01_softmax.ipynb").exists()
+    assert kinds(stage(course, "dan", "01_softmax")) == {Kind.MISSING}
+    assert not course.notebook(course.staged, "01_softmax", "dan").exists()
 
     (folder / "01_softmax.ipynb").write_text(json.dumps(RELEASE)[:500])
-    flags = stage(course, "dan", "01_softmax", staged)
-    assert any("not a valid notebook" in f for f in flags)
+    assert kinds(stage(course, "dan", "01_softmax")) == {Kind.CORRUPT}
     assert (folder / "01_softmax.ipynb").read_text() == json.dumps(RELEASE)[:500]
 
 
 def test_integrity_flags_and_sanitising():
-    import nbformat
-
     sub = copy.deepcopy(RELEASE)
     cell(sub, "test_softmax")["source"] = "assert True"
     cell(sub, "test_softmax_jacobian")["metadata"]["tags"] = ["skip-execution"]
     cell(sub, "test_softmax_jacobian")["metadata"]["nbgrader"]["points"] = 50
-    fake = copy.deepcopy(cell(sub, "test_ce_partial"))
-    sub["cells"].append(fake)  # a duplicated grade_id: stops a whole nbgrader run
+    sub["cells"].append(copy.deepcopy(cell(sub, "test_ce_partial")))  # a duplicated grade_id
     bonus = copy.deepcopy(cell(sub, "test_ce_partial"))
     bonus["metadata"]["nbgrader"]["grade_id"] = "bonus"
     sub["cells"].append(bonus)
-    sub["cells"] = [c for c in sub["cells"]
-                    if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-                    != "test_softmax" or c["source"] == "assert True"]
     cell(sub, "softmax")["source"] = "import numpy\nnumpy.allclose = lambda *a, **k: True\n"
 
-    findings = integrity.check(RELEASE, sub)
-    text = " | ".join(findings)
-    assert "edited read-only test cell test_softmax" in text
-    assert "execution tags ['skip-execution']" in text
-    assert "changed nbgrader metadata of test_softmax_jacobian: points" in text
-    assert "duplicate cell id test_ce_partial" in text
-    assert "made-up grading metadata (bonus)" in text
-    assert integrity.suspicious_code(RELEASE, sub) == ["monkeypatches numpy or builtins"]
+    found = {(f.cell, f.message) for f in integrity.check(RELEASE, sub)}
+    assert ("test_softmax", "edited read-only test cell") in found
+    assert ("test_softmax_jacobian", "execution tags ['skip-execution']") in found
+    assert ("test_softmax_jacobian", "changed nbgrader metadata: points") in found
+    assert ("test_ce_partial", "a duplicated cell id") in found
+    assert ("bonus", "a cell with made-up grading metadata") in found
+    assert [str(f) for f in integrity.suspicious_code(RELEASE, sub)] == \
+        ["softmax: suspicious code: monkeypatches numpy or builtins"]
     assert integrity.check(RELEASE, RELEASE) == []
     assert integrity.suspicious_code(RELEASE, RELEASE) == []
 
@@ -111,44 +115,195 @@ def test_integrity_flags_and_sanitising():
     assert jac.metadata["nbgrader"]["points"] == 2 and jac.metadata.get("tags") == []
 
 
-def test_sandbox_hides_the_course_and_refuses_to_expose_it(tmp_path, monkeypatch):
-    box = sandbox.detect()
-    if not box.available:
-        pytest.skip(box.note)
+# ----------------------------------------------------------------------------------- sandbox
+PROBE = r"""
+import glob, json, os, socket, sys
+seen = {p: os.path.exists(p) for p in sys.argv[1:]}
+env = {p: open(p, 'rb').read().decode(errors='replace') for p in glob.glob('/proc/*/environ')}
+try:
+    socket.create_connection(('127.0.0.1', int(os.environ.get('PORT', '9'))), timeout=2)
+    net = 'connected'
+except OSError as err:
+    net = type(err).__name__
+print(json.dumps({'seen': seen, 'environ': env, 'uid': os.getuid(), 'net': net,
+                  'keys': sorted(os.environ)}))
+"""
+
+
+@needs_sandbox
+def test_sandbox_shows_only_the_allow_list_with_a_clean_environment_and_no_network(tmp_path,
+                                                                                  monkeypatch):
+    import socket
+
     secret = tmp_path / "course" / "gradebook.db"
     secret.parent.mkdir()
     secret.write_text("grades")
-    work = tmp_path / "work"
-    work.mkdir()
-    probe = ("import os, pathlib; print(os.path.exists(%r)); "
-             "p = pathlib.Path(%r) / 'x'; p.write_text('ok'); print(os.getuid())"
-             % (str(secret), str(work)))
-    out = subprocess.run(box.command([sys.executable, "-c", probe], hide=[secret.parent],
-                                     writable=[work]), capture_output=True, text=True,
-                         timeout=60)
-    assert out.stdout.split() == ["False", "65534"], out.stderr
-    assert (work / "x").read_text() == "ok"
-    with pytest.raises(ValueError, match="visible"):
-        box.command(["true"], hide=[secret.parent], writable=[tmp_path])
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    monkeypatch.setenv("SECRET_TOKEN", "hunter2")  # the grader's own environment
+    box = sandbox.detect()
+    env = sandbox.environment(PORT=listener.getsockname()[1])
+    paths = [str(secret), str(ROOT / "instructor"), str(ROOT / "gradebook.db"),
+             str(ROOT / "source"), os.path.expanduser("~/.ssh"), "/etc/shadow",
+             os.path.expanduser("~/.cache/pip"), str(ROOT / "course")]
+    out = subprocess.run(box.command([sys.executable, "-c", PROBE, *paths], env=env),
+                         capture_output=True, text=True, timeout=120)
+    listener.close()
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout)
+    assert seen["uid"] == 65534
+    assert seen["seen"] == {**{p: False for p in paths}, str(ROOT / "course"): True}
+    assert seen["net"] != "connected"
+    assert "SECRET_TOKEN" not in seen["keys"]
+    assert all("hunter2" not in text for text in seen["environ"].values())
+    assert all("/root" not in text and "hunter2" not in text
+               for text in seen["environ"].values()), seen["environ"]
+
+
+def test_without_bubblewrap_the_code_still_gets_a_clean_environment(monkeypatch):
     monkeypatch.setenv("BACKPROP_NO_SANDBOX", "1")
     sandbox.detect.cache_clear()
     try:
         off = sandbox.detect()
         assert not off.available and "disabled" in off.note
-        assert off.command(["true"], hide=[secret.parent]) == ["true"]
+        cmd = off.command([sys.executable, "-c", "import os; print(sorted(os.environ))"])
+        assert cmd[:2] == ["env", "-i"]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
+        assert "BACKPROP_NO_SANDBOX" not in out and "OMP_NUM_THREADS" in out
     finally:
         sandbox.detect.cache_clear()
 
 
-def test_trusted_regrade_passes_the_source_and_catches_a_forgery():
-    v = verify(SOURCE, SOURCE, course_root=ROOT)
-    assert v.score == 7 and all(c.passed for c in v.cells.values()), v.problems
-    forged = copy.deepcopy(SOURCE)
-    # right in the kernel (it asks the reference), wrong where the reference is out of reach
-    cell(forged, "softmax")["source"] = (
-        "def softmax(Z):\n    from instructor.reference import softmax as s\n    return s(Z)\n")
-    v = verify(SOURCE, forged, course_root=ROOT)
-    assert not v.cells["test_softmax"].passed
-    assert v.cells["test_ce_partial"].passed
+# ------------------------------------------------------------------------------- the re-grade
+def program_with(**solutions):
+    sub = copy.deepcopy(SOURCE)
+    for gid, code in solutions.items():
+        cell(sub, gid)["source"] = code
+    return notebooks.program(SOURCE, sub)[0]
+
+
+def test_regrade_passes_the_source_and_fails_what_leans_on_the_instructor():
+    report = regrade(notebooks.program(SOURCE, SOURCE)[0], EXERCISES_01)
+    assert all(v.passed for v in report.verdicts.values()), report
+    assert report.flags == []
+    forged = program_with(softmax="def softmax(Z):\n    from instructor.reference import "
+                                  "softmax as s\n    return s(Z)\n")
+    report = regrade(forged, EXERCISES_01)
+    assert not report.verdicts["softmax"].passed
+    assert report.verdicts["ce_partial"].passed
     if sandbox.detect().available:
-        assert "instructor" in v.cells["test_softmax"].messages[0]
+        assert "instructor" in report.verdicts["softmax"].message
+
+
+def test_regrade_messages_name_the_mistake_but_no_expected_value():
+    report = regrade(program_with(softmax=(
+        "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n")),
+        ["softmax"])
+    message = report.verdicts["softmax"].message
+    assert "Likely mistake: an unstable softmax" in message
+    assert "expected" not in message
+
+
+def test_a_crash_or_a_hang_costs_only_its_own_exercise():
+    start = time.monotonic()
+    report = regrade(program_with(
+        softmax="import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                "def softmax(Z):\n    while True:\n        pass\n",
+        ce_partial="import os\nos.kill(os.getpid(), 9)\n"), EXERCISES_01)
+    took = time.monotonic() - start
+    assert not report.verdicts["softmax"].passed
+    assert "time limit" in report.verdicts["softmax"].message
+    assert not report.verdicts["ce_partial"].passed       # its cell ended the process
+    assert {(f.kind, f.cell) for f in report.flags} >= {
+        (Kind.REGRADE_TIME, "softmax"), (Kind.REGRADE_ENDED, "ce_partial")}
+    assert took < 120, took  # the 15 s limit per exercise holds (generous: a loaded machine)
+
+
+def test_an_exercise_that_uses_another_gets_the_instructors_version(monkeypatch):
+    """With `uses`, the stand-in answers from the trusted side: a wrong softmax does not cost
+    softmax_jacobian its points, and the child never holds the reference's code."""
+    from instructor import grading
+
+    graded = grading.registry()["softmax_jacobian"]
+    monkeypatch.setattr(graded, "uses", ("softmax",))
+    wrong_softmax = program_with(softmax="def softmax(Z):\n    return np.zeros_like(Z)\n")
+    report = regrade(wrong_softmax, ["softmax", "softmax_jacobian"])
+    assert not report.verdicts["softmax"].passed
+    assert report.verdicts["softmax_jacobian"].passed, report.verdicts["softmax_jacobian"]
+    # the stand-in answers only while softmax_jacobian is graded: softmax itself cannot use it
+    sneaky = program_with(softmax=(
+        "_saved = {}\n"
+        "def softmax(Z):\n"
+        "    if 'oracle' in _saved:\n"
+        "        return _saved['oracle'](Z)\n"
+        "    return np.zeros_like(Z)\n"),
+        softmax_jacobian=(
+        "def softmax_jacobian(z):\n"
+        "    _saved['oracle'] = softmax\n"
+        "    s = softmax(z[None, :])[0]\n"
+        "    return np.diag(s) - np.outer(s, s)\n"))
+    report = regrade(sneaky, ["softmax_jacobian", "softmax"])
+    assert report.verdicts["softmax_jacobian"].passed
+    assert not report.verdicts["softmax"].passed
+
+
+# --------------------------------------------------------------------- the run's own limits
+def run_notebook(sources, **limits):
+    from instructor.preprocessors import SandboxedExecute, findings
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    resources = {"metadata": {"path": str(ROOT)}}
+    start = time.monotonic()
+    SandboxedExecute(**limits).preprocess(nb, resources)
+    return nb, findings(resources)["flags"], time.monotonic() - start
+
+
+def text_of(cell):
+    return "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+
+
+def test_a_cell_that_ignores_interrupts_stops_the_run_at_its_time_limit():
+    nb, flags, took = run_notebook([
+        "x = 1",
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        "print('after')"], timeout=5, notebook_timeout=120)
+    assert Kind.TIME_LIMIT in kinds(flags)
+    assert "not run" in text_of(nb.cells[2]) and "after" not in text_of(nb.cells[2])
+    assert took < 90, took
+
+
+def test_a_dead_kernel_stops_the_run_and_is_flagged():
+    nb, flags, _ = run_notebook(["import os\nos.kill(os.getpid(), 9)", "print('after')"],
+                                timeout=30)
+    assert Kind.KERNEL_DIED in kinds(flags)
+    assert "not run" in text_of(nb.cells[1])
+
+
+def test_output_is_capped_in_bytes():
+    nb, flags, _ = run_notebook(["print('x' * 10_000_000)", "for i in range(10**5): print(i)",
+                                 "print('small')"], timeout=60, max_output_bytes=100_000)
+    assert Kind.OUTPUT_CAPPED in kinds(flags)
+    for c in nb.cells[:2]:
+        assert len(json.dumps(c.outputs)) < 200_000
+        assert "output capped" in text_of(c)
+    assert text_of(nb.cells[2]) == "small\n"
+
+
+@needs_sandbox
+def test_the_grading_kernel_sees_no_course_files_no_network_and_no_secrets(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hunter2")
+    nb, flags, _ = run_notebook([
+        "import os, socket, glob\n"
+        f"print(os.path.exists({str(ROOT / 'instructor')!r}), "
+        f"os.path.exists({str(ROOT / 'course')!r}))\n"
+        "print(sorted(glob.glob('/proc/*/environ')))\n"
+        "print('hunter2' in open('/proc/self/environ').read() + open('/proc/1/environ').read())\n"
+        "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2); print('net')\n"
+        "except OSError:\n    print('no net')"], timeout=60)
+    out = text_of(nb.cells[0]).splitlines()
+    assert out[0] == "False True"
+    assert out[2] == "False" and out[3] == "no net"
+    assert flags == []
