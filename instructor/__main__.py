@@ -58,7 +58,8 @@ def grade(args) -> int:
     from instructor.pipeline import grade_class
     from instructor.report import summary_table
 
-    report = grade_class(args.root, source=args.source, workers=args.workers)
+    report = grade_class(args.root, source=args.source, workers=args.workers,
+                         scheduler=args.scheduler)
     print(summary_table(report))
     return 0
 
@@ -85,13 +86,16 @@ def main(argv=None) -> int:
     sub.choices["train-reference"].add_argument("--epochs", type=int, default=None)
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    from instructor.course_dir import REPOSITORY as root
     p = sub.add_parser("grade", help="autograde, re-grade, feedback and export for a class")
     p.add_argument("--from", dest="source", help="a folder or zip of downloaded submissions "
                    "(<student>/<assignment>.ipynb or <student>/<assignment>/...)")
     p.add_argument("--root", default=root, type=Path, help="the course directory")
-    p.add_argument("--workers", type=int, default=None, help="parallel autograders "
+    p.add_argument("--workers", type=int, default=None, help="parallel graders on this machine "
                    "(default: one per core)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="grade on a Dask cluster instead: its scheduler's address (the workers "
+                        "must see the course folder at the same path)")
     p.set_defaults(fn=grade)
     p = sub.add_parser("demo", help="build a simulated class and grade it end to end")
     p.add_argument("--dir", default=root / "demo-class", type=Path)

@@ -95,3 +95,28 @@ class Course:
 def repository_course():
     """The course directory of this repository."""
     return Course(REPOSITORY)
+
+
+CONFIG = '''"""nbgrader settings of this course folder: the course's own, from {repository}."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, {repository!r})
+from instructor.nbgrader_settings import configure  # noqa: E402
+
+configure(get_config(), Path(__file__).resolve().parent{settings})  # noqa: F821
+'''
+
+
+def new_course(root, **settings):
+    """A new course folder at root: this repository's source notebooks and an nbgrader_config.py
+    with the course's settings (settings: keyword overrides, e.g. cell_timeout=30)."""
+    import shutil
+
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPOSITORY / "source", root / "source", dirs_exist_ok=True)
+    extra = "".join(f", {k}={v!r}" for k, v in settings.items())
+    (root / "nbgrader_config.py").write_text(CONFIG.format(repository=str(REPOSITORY),
+                                                           settings=extra))
+    return Course(root)

@@ -18,7 +18,7 @@ import json
 import shutil
 from pathlib import Path
 
-from instructor.course_dir import REPOSITORY, Course
+from instructor.course_dir import new_course, repository_course
 from instructor.flags import Kind
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.notebooks import nbgrader_meta as _meta
@@ -78,8 +78,7 @@ except Exception as err:
 # student -> assignment -> {solution grade_id: code replacing the correct solution}
 # An empty dict means: the correct solutions of that assignment.
 CLASS = {
-    "ada_correct": {a: {} for a in ("01_softmax", "02_cross_entropy", "03_relu_mask",
-                                    "04_l2_penalty", "05_backprop", "06_train_digits")},
+    "ada_correct": {a: {} for a in repository_course().assignments()},
     "bo_blank": {"01_softmax": "blank", "02_cross_entropy": "blank"},
     # one student per common mistake
     "cy_unstable_softmax": {"01_softmax": {"softmax": (
@@ -158,6 +157,8 @@ CLASS = {
     "xa_leaks_by_import": {"01_softmax": {"@append": {"softmax": LEAK_BY_IMPORT}}},
     "ya_leaks_by_files": {"01_softmax": {"@append": {"softmax_jacobian": LEAK_BY_FILES}}},
     "za_leaks_by_process": {"01_softmax": {"@append": {"ce_partial": LEAK_BY_PROCESS}}},
+    # right answers and a flood of output: capped in bytes, flagged, nothing lost
+    "zo_floods_output": {"01_softmax": {"@append": {"softmax": "print('spam ' * 4_000_000)\n"}}},
     "sa_renamed": {"01_softmax": {"@rename": "01_softmax (1).ipynb"}},
     "tu_missing": {"01_softmax": {"@rename": None}},
     "ul_corrupt": {"01_softmax": {"@corrupt": True}},
@@ -209,19 +210,9 @@ def student_notebook(root, assignment, plan):
 def build_class(demo_root, *, cell_timeout=30):
     """A fresh course directory with the release generated and every submission in place."""
     demo_root = Path(demo_root).resolve()
-    repo = REPOSITORY
     if demo_root.exists():
         shutil.rmtree(demo_root)
-    demo_root.mkdir(parents=True)
-    shutil.copytree(repo / "source", demo_root / "source")
-    (demo_root / "nbgrader_config.py").write_text(
-        '"""The demo class\'s nbgrader settings: the course\'s, with a short cell timeout."""\n'
-        "import sys\nfrom pathlib import Path\n\n"
-        f"sys.path.insert(0, {str(repo)!r})\n"
-        "from instructor.nbgrader_settings import configure  # noqa: E402\n\n"
-        f"configure(get_config(), Path(__file__).resolve().parent, "  # noqa: ISC003
-        f"cell_timeout={cell_timeout})  # noqa: F821\n")
-    names = Course(demo_root).assignments()
+    names = new_course(demo_root, cell_timeout=cell_timeout).assignments()
     for name in names:
         run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
         run_nbgrader(["generate_assignment", name, "--force"], demo_root)
@@ -256,6 +247,7 @@ EXPECTED_FLAGS = {
     "xa_leaks_by_import": {Kind.SUSPICIOUS},
     "ya_leaks_by_files": {Kind.SUSPICIOUS},
     "za_leaks_by_process": {Kind.SUSPICIOUS},
+    "zo_floods_output": {Kind.OUTPUT_CAPPED},
     "sa_renamed": {Kind.RENAMED},
     "tu_missing": {Kind.MISSING},
     "ul_corrupt": {Kind.CORRUPT},

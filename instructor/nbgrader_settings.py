@@ -10,8 +10,8 @@ from pathlib import Path
 
 from instructor.course_dir import COURSE_ID, Course
 
-CELL_TIMEOUT = 60       # seconds a cell may run in the grading kernel before the run is stopped
-NOTEBOOK_TIMEOUT = 300  # seconds the whole notebook may run
+CELL_TIMEOUT = 60       # seconds a cell may run before the notebook's run is stopped
+NOTEBOOK_TIMEOUT = 120  # seconds the whole notebook may run (06, the longest, takes about 30)
 
 
 def configure(c, root, *, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
@@ -29,12 +29,15 @@ def configure(c, root, *, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_T
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                                 ".*", "*.db", "instructor", "reference*", "*.py"]
 
-    # The notebook runs in a sandboxed kernel (instructor/kernel.py) that sees no instructor
-    # file; the run stops at the first cell past its time limit, the whole notebook has a
-    # budget, and output is capped in bytes (nbgrader's LimitOutput counts lines only).
-    c.Execute.timeout = cell_timeout
-    c.SandboxedExecute.notebook_timeout = notebook_timeout
-    # A deleted test cell is put back and run (nbgrader's default leaves it out, ungraded).
+    # The student's code runs in one sandboxed process per submission (instructor/session.py):
+    # first the trusted re-grade, whose verdicts are the scores, then the notebook's own run,
+    # which makes the feedback copy. It sees no instructor file, has no network, stops at the
+    # first cell past its time limit, has a budget for the whole notebook, and its output is
+    # capped in bytes (nbgrader's LimitOutput counts lines only).
+    c.CourseAware.course_root = str(course.root)
+    c.RunSubmission.cell_timeout = cell_timeout
+    c.RunSubmission.notebook_timeout = notebook_timeout
+    # A deleted test cell is put back (nbgrader's default leaves it out, ungraded).
     c.OverwriteCells.add_missing_cells = True
     # Stderr is dropped from the notebook (nbgrader scores a cell with stderr as failed; a
     # correct answer that prints a warning must not lose points, nor clutter its feedback).
@@ -42,23 +45,20 @@ def configure(c, root, *, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_T
     c.IgnorePattern.pattern = r"(?s).*"
     c.LimitOutput.max_lines = 1000
     c.LimitOutput.max_traceback = 100
-
-    # The scores come from the trusted re-grade (instructor/regrade.py), made outside the
-    # student's process; nbgrader's own scoring of the cells' outputs is replaced.
-    c.HiddenVerdicts.course_root = str(course.root)
-    c.SaveGradingRecord.course_root = str(course.root)
+    # nbconvert validates the notebook after every preprocessor, compiling the JSON schema each
+    # time (about a second per submission); once, at the end, is enough.
+    c.Exporter.optimistic_validation = True
 
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,
                                         GetGrades, IgnorePattern, LimitOutput)
 
-    from instructor.preprocessors import (HiddenVerdicts, SandboxedExecute, SaveGradingRecord,
+    from instructor.preprocessors import (HiddenVerdicts, RunSubmission, SaveGradingRecord,
                                           SaveVerdictGrades, ShortenTestTracebacks)
 
     c.Autograde.autograde_preprocessors = [
-        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-        HiddenVerdicts, SaveVerdictGrades, AssignLatePenalties, CheckCellMetadata,
-        SaveGradingRecord]
+        RunSubmission, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, HiddenVerdicts,
+        SaveVerdictGrades, AssignLatePenalties, CheckCellMetadata, SaveGradingRecord]
     # Feedback never shows hidden tests or the code behind a traceback.
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, ShortenTestTracebacks,
                                         CSSHTMLHeaderPreprocessor]

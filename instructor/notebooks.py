@@ -65,9 +65,14 @@ def graded_cells(nb):
             for c in nb["cells"] if is_test(c)}
 
 
-def program(source_nb, submitted_nb):
-    """The code the trusted re-grade runs: the source's setup cells (trusted) and the student's
-    solution cells (found by grade_id), in the source's order; nothing else of the submission.
+def setup_cells(source_nb):
+    """The sources of the assignment's setup cells (trusted: taken from the source notebook)."""
+    return [source_text(c) for c in source_nb["cells"] if is_setup(c)]
+
+
+def solution_cells(source_nb, submitted_nb):
+    """The student's solution cells (found by grade_id), in the source's order: what the trusted
+    re-grade runs of a submission, and nothing else of it.
     Returns ([(grade_id, source)], grade_ids of solution cells missing from the submission)."""
     submitted = {}
     for cell in submitted_nb.get("cells", []):
@@ -81,8 +86,6 @@ def program(source_nb, submitted_nb):
                 missing.append(grade_id(cell))
             else:
                 cells.append((grade_id(cell), source_text(theirs)))
-        elif is_setup(cell):
-            cells.append((grade_id(cell), source_text(cell)))
     return cells, missing
 
 

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from instructor import fingerprint
 from instructor.autograde import api, autograde
 from instructor.course_dir import Course
+from instructor.flags import Flag, Kind
 from instructor.intake import import_submissions, stage
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.reconcile import results
 from instructor.report import Report, export_grades, write_report
 from instructor.sandbox import detect
+from instructor.workers import on_dask, on_this_machine
 
 
 def grade_one(course, student, assignment, feedback=True):
@@ -38,8 +39,11 @@ def grade_one(course, student, assignment, feedback=True):
     return record
 
 
-def grade_class(root, *, source=None, workers=None, log=print, feedback=True):
-    """Grade every submission in root/submitted (after importing `source`, if given)."""
+def grade_class(root, *, source=None, workers=None, scheduler=None, log=print, feedback=True):
+    """Grade every submission in root/submitted (after importing `source`, if given).
+
+    workers: processes on this machine (default: one per core); scheduler: the address of a
+    Dask scheduler (tcp://host:port) whose workers see the course folder at the same path."""
     course = Course(root)
     if source is not None:
         log(f"imported {len(import_submissions(course, source))} submissions from {source}")
@@ -52,23 +56,39 @@ def grade_class(root, *, source=None, workers=None, log=print, feedback=True):
         fp = fingerprint.submission(course, student, assignment)
         if state.get(f"{student}/{assignment}") != fp or not _graded(course, student, assignment):
             todo[(student, assignment)] = fp
-    workers = workers or os.cpu_count() or 1
-    log(f"grading {len(todo)} new or changed submission(s) of {len(stage_flags)} with "
-        f"{workers} worker(s); sandbox: {detect().note}")
+    where = f"the Dask cluster at {scheduler}" if scheduler else \
+        f"{workers or os.cpu_count() or 1} local worker(s)"
+    log(f"grading {len(todo)} new or changed submission(s) of {len(stage_flags)} on {where}; "
+        f"sandbox: {detect().note}")
     _forget_ungradable(course, todo)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(grade_one, course, s, a, feedback): (s, a) for s, a in todo}
-        for future in as_completed(futures):
-            student, assignment = futures[future]
-            future.result()
-            state[f"{student}/{assignment}"] = todo[(student, assignment)]
-            _save_state(course, state)
-            log(f"  graded {student}/{assignment}")
+    tasks = [(course, s, a, feedback) for s, a in _longest_first(course, todo)]
+    graded = on_dask(grade_one, tasks, scheduler) if scheduler else \
+        on_this_machine(grade_one, tasks, workers)
+    for (_, student, assignment, _), result in graded:
+        if isinstance(result, Exception):
+            stage_flags[(student, assignment)].append(
+                Flag(Kind.ERROR, f"grading failed, to be retried on the next run: {result}"))
+            log(f"  FAILED {student}/{assignment}: {result}")
+            continue
+        state[f"{student}/{assignment}"] = todo[(student, assignment)]
+        _save_state(course, state)
+        log(f"  graded {student}/{assignment}")
     found = results(course, stage_flags)
     report = Report(found, export_grades(course, course.root / "grades.csv"),
                     write_report(found, course.root / "grading-report.csv"), course.feedback,
                     detect().note, sorted(todo))
     return report
+
+
+def _longest_first(course, todo):
+    """The submissions, those that took longest last time (or 06's, the longest) first, so that
+    no worker is left with a long one at the end."""
+    def cost(pair):
+        record = course.record(*pair)
+        if record.is_file():
+            return json.loads(record.read_text()).get("seconds", {}).get("total", 0.0)
+        return {"06": 30.0}.get(pair[1][:2], 3.0)
+    return sorted(todo, key=cost, reverse=True)
 
 
 def prepare_gradebook(course):

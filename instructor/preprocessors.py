@@ -2,13 +2,11 @@
 
 They are composed into nbgrader's stage lists in instructor/nbgrader_settings.py:
 
-- ``SandboxedExecute`` runs the notebook in the sandboxed kernel, with limits that hold when the
-  student's code ignores signals: a cell that runs past its limit, or a kernel that dies, stops
-  the run (the later cells are marked as not run), the notebook has a total time budget, and the
-  output a cell can produce is capped in bytes. The run makes the notebook the student gets
-  back; it decides no score.
-- ``HiddenVerdicts`` makes the trusted re-grade (instructor/regrade.py) of the submission and
-  writes its verdict under each test cell.
+- ``RunSubmission`` runs the student's code in one sandboxed process (instructor/session.py):
+  the trusted re-grade of every exercise (instructor/regrade.py), then the notebook's own run,
+  whose outputs it puts in the cells (instructor/notebook_run.py). It replaces nbgrader's
+  Execute: same notebook, one start-up instead of two, limits that hold against hostile code.
+- ``HiddenVerdicts`` writes each test cell's verdict under it.
 - ``SaveVerdictGrades`` scores each test cell from its verdict (nbgrader's SaveAutoGrades would
   score the cell's output, which the student's code controls).
 - ``SaveGradingRecord`` writes what happened (flags, verdicts, times) to .grading/records/.
@@ -19,188 +17,130 @@ from __future__ import annotations
 import html
 import json
 import os
+import sys
 import time
 
-from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
-from nbformat.v4 import new_output
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor, SaveAutoGrades
+import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from nbgrader.utils import is_grade
-from traitlets import Bool, Integer, Unicode
+from traitlets import Integer, Unicode
 
-from instructor import notebooks, regrade
+from instructor import notebooks
 from instructor.course_dir import Course
 from instructor.flags import Flag, Kind
-from instructor.kernel import SandboxedKernelManager
+from instructor.notebook_run import NotebookRun, note, run_notebook
+from instructor.regrade import regrade
+from instructor.session import ChildGone, OutOfTime, Session
 
 KEY = "backprop"  # where these preprocessors keep their findings in `resources`
 
 
 def findings(resources):
-    return resources.setdefault(KEY, {"flags": [], "verdicts": {}, "seconds": {}})
+    return resources.setdefault(KEY, {"flags": [], "exercises": {}, "verdicts": {},
+                                      "seconds": {}})
 
 
-def _note(text):
-    return new_output("stream", name="stdout", text=text)
+class CourseAware(NbGraderPreprocessor):
+    course_root = Unicode("", help="The course directory.").tag(config=True)
+
+    def course(self):
+        return Course(self.course_root or os.getcwd())
 
 
-# ---------------------------------------------------------------------------------- execute
-class SandboxedExecute(Execute):
-    """nbgrader's Execute in the sandboxed kernel, stopped for good at the first runaway cell."""
+# -------------------------------------------------------------------------------- the run
+class RunSubmission(CourseAware):
+    """The re-grade of every exercise, then the notebook's run, in one sandboxed process."""
 
-    # A runaway cell is interrupted, then the run stops (nbgrader's default would fail the
-    # whole submission when the kernel ignores the interrupt).
-    interrupt_on_timeout = Bool(True).tag(config=True)
-    raise_on_iopub_timeout = Bool(False).tag(config=True)
-    # nbclient skips cells tagged "skip-execution": a test cell with that tag would not run.
-    # No real tag matches this name, so every cell runs.
-    skip_cells_with_tag = Unicode("backprop-course-never-skip").tag(config=True)
-
-    notebook_timeout = Integer(
-        300, help="Seconds the whole notebook may run; the rest is not run after that.",
-    ).tag(config=True)
-    max_output_bytes = Integer(
-        2 * 2**20, help="Bytes of output a cell may produce; the rest is dropped.",
-    ).tag(config=True)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
-        super().__init__(*args, **kwargs)
-
-    def preprocess(self, nb, resources=None, km=None):
-        self._stopped = None                  # why the run stopped, once it has
-        self._timed_out = False
-        self._start = time.monotonic()
-        self._resources = resources
-        self._output_bytes = {}
-        try:
-            return super().preprocess(nb, resources, km)
-        finally:
-            findings(resources)["seconds"]["notebook"] = time.monotonic() - self._start
-
-    def _flag(self, kind, message, cell=None):
-        findings(self._resources)["flags"].append(Flag(kind, message, cell))
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or not cell.source.strip():
-            return cell, resources
-        gid = notebooks.grade_id(cell)
-        if self._stopped:
-            cell.outputs = [_note(f"[not run: {self._stopped}]\n")]
-            cell.execution_count = None
-            return cell, resources
-        if time.monotonic() - self._start >= self.notebook_timeout:
-            why = f"the notebook ran past its time budget ({self.notebook_timeout} s)"
-            self._stop(why, Kind.TIME_LIMIT, why, gid)
-            return self.preprocess_cell(cell, resources, index)
-        try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
-        except DeadKernelError:
-            cell.outputs.append(_note("[the kernel died while running this cell: killed, "
-                                      "crashed or out of memory]\n"))
-            self._stop("the kernel died in an earlier cell", Kind.KERNEL_DIED,
-                       "the kernel died while running this cell", gid)
-            return cell, resources
-        if self._timed_out:
-            self._stop("an earlier cell ran past its time limit and the kernel was stopped",
-                       Kind.TIME_LIMIT, "this cell ran past its time limit: the kernel was "
-                                        "stopped and the rest of the notebook not run", gid)
-        for out in cell.outputs:
-            if out.get("output_type") == "error" and "MemoryError" in \
-                    f"{out.get('ename')} {out.get('evalue')}":
-                self._flag(Kind.OUT_OF_MEMORY, "ran out of memory (capped; the grader went on)",
-                           gid)
-                break
-        return cell, resources
-
-    def _stop(self, why, kind, message, gid):
-        """Run no more cells (`why` is shown in them); the kernel is killed."""
-        self._stopped = why
-        self._flag(kind, message, gid)
-        if self.km is not None and self.km.has_kernel:
-            try:
-                run_sync(self.km.shutdown_kernel)(now=True)
-            except Exception:  # noqa: BLE001 - it may be gone already
-                pass
-
-    def _get_timeout(self, cell):
-        limit = super()._get_timeout(cell) or self.notebook_timeout
-        left = self.notebook_timeout - (time.monotonic() - self._start)
-        return max(1, int(min(limit, left)))
-
-    async def _async_handle_timeout(self, timeout, cell=None):
-        self._timed_out = True
-        return await super()._async_handle_timeout(timeout, cell)
-
-    def output(self, outs, msg, display_id, cell_index):
-        """Outputs beyond max_output_bytes for a cell are dropped, once with a note."""
-        size = len(json.dumps(msg.get("content", {}), default=str))
-        used = self._output_bytes.get(cell_index, 0)
-        self._output_bytes[cell_index] = used + size
-        if used + size <= self.max_output_bytes:
-            return super().output(outs, msg, display_id, cell_index)
-        if used <= self.max_output_bytes:
-            outs.append(_note(f"\n[output capped: more than {self.max_output_bytes} bytes; "
-                              f"the rest was dropped]\n"))
-            gid = notebooks.grade_id(self.nb.cells[cell_index])
-            self._flag(Kind.OUTPUT_CAPPED, f"more than {self.max_output_bytes} bytes of output "
-                                           f"(dropped)", gid)
-        return None
-
-
-# ----------------------------------------------------------------------------------- verdict
-class HiddenVerdicts(NbGraderPreprocessor):
-    """The trusted re-grade of the submission, its verdict written under each test cell."""
-
-    course_root = Unicode("", help="The course directory (for the source notebook).").tag(
+    cell_timeout = Integer(60, help="Seconds a cell may run; the run stops after that.").tag(
+        config=True)
+    notebook_timeout = Integer(120, help="Seconds the whole notebook may run.").tag(config=True)
+    max_output_bytes = Integer(2 * 2**20, help="Bytes of output a cell may produce.").tag(
         config=True)
 
     def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        course = Course(self.course_root or os.getcwd())
-        source = notebooks.read(course.notebook(course.source, info["assignment"]))
-        submitted = json.loads(json.dumps(nb))
-        cells, missing = notebooks.program(source, submitted)
+        course = self.course()
+        source = notebooks.read(course.notebook(course.source, resources["nbgrader"]["assignment"]))
+        setup = notebooks.setup_cells(source)
+        solutions, missing = notebooks.solution_cells(source, json.loads(json.dumps(nb)))
+        exercises = [name for _, (_, names) in notebooks.graded_cells(source).items()
+                     for name in names]
         found = findings(resources)
         if missing:
             found["flags"].append(Flag(Kind.TAMPERING, f"solution cells missing or renamed: "
                                                        f"{', '.join(missing)}"))
-        tests = notebooks.graded_cells(source)
-        names = [name for _, (_, names) in tests.items() for name in names]
-        report = regrade.regrade(cells, list(dict.fromkeys(names)))
-        found["flags"] += report.flags
-        found["seconds"]["regrade"] = report.seconds
-        for gid, (points, names) in tests.items():
-            verdicts = [report.verdicts[n] for n in names]
-            passed = bool(verdicts) and all(v.passed for v in verdicts)
-            found["verdicts"][gid] = {"passed": passed, "points": points,
-                                      "messages": [v.message for v in verdicts if v.message],
-                                      "public_fails": any(v.public for v in verdicts)}
+        start = time.monotonic()
+        try:
+            with Session(setup) as session:
+                report = regrade(setup, solutions, exercises, session)
+                run = run_notebook(session, nb.cells, cell_timeout=self.cell_timeout,
+                                   notebook_timeout=self.notebook_timeout,
+                                   max_bytes=self.max_output_bytes)
+        except (ChildGone, OutOfTime) as err:  # the process could not even start
+            report = regrade(setup, solutions, exercises)
+            run = NotebookRun(stopped="not run: the grader could not start this notebook",
+                              flags=[Flag(Kind.ERROR, f"the notebook could not run ({err})")])
+        found["exercises"] = {name: vars(v) for name, v in report.verdicts.items()}
+        found["flags"] += report.flags + run.flags
+        found["seconds"].update(regrade=report.seconds, notebook=run.seconds,
+                                run=time.monotonic() - start)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            outputs, count = run.outputs.get(i, ([], None))
+            if not cell.source.strip():
+                outputs = []
+            elif i not in run.outputs and run.stopped:
+                outputs = [note(run.stopped)]
+            cell.outputs = [nbformat.from_dict(o) for o in outputs]
+            cell.execution_count = count
+        nb.metadata["language_info"] = {"name": "python", "version": sys.version.split()[0]}
+        return nb, resources
+
+
+class HiddenVerdicts(NbGraderPreprocessor):
+    """Each test cell's verdict: passed if all the exercises it grades passed; written under it."""
+
+    def preprocess(self, nb, resources):
+        found = findings(resources)
         for cell in nb.cells:
+            if not notebooks.is_test(cell):
+                continue
             gid = notebooks.grade_id(cell)
-            if notebooks.is_test(cell) and gid in found["verdicts"]:
-                self._annotate(cell, found["verdicts"][gid], found["flags"], gid)
+            verdicts = [found["exercises"].get(name) for name in notebooks.exercises_of(cell)]
+            known = [v for v in verdicts if v is not None]
+            verdict = {"passed": bool(verdicts) and len(known) == len(verdicts)
+                       and all(v["passed"] for v in known),
+                       "points": float(cell.metadata["nbgrader"].get("points", 0)),
+                       "messages": [v["message"] for v in known if v["message"]],
+                       "public_fails": any(v["public"] for v in known)}
+            found["verdicts"][gid] = verdict
+            self._compare(cell, verdict, found["flags"], gid)
+            self._annotate(cell, verdict)
         return nb, resources
 
     @staticmethod
-    def _annotate(cell, verdict, flags, gid):
+    def _compare(cell, verdict, flags, gid):
+        """Flag a test cell whose result in the notebook differs from the re-grade's."""
         ran = cell.get("execution_count") is not None
         failed_here = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        if verdict["passed"] and failed_here:
+        if ran and verdict["passed"] and failed_here:
             flags.append(Flag(Kind.DIFFERS, "fails in the notebook but passes the re-grade, "
                                             "which uses the instructor's versions of the "
                                             "functions it calls: scored by the re-grade", gid))
         elif ran and not failed_here and verdict["public_fails"]:
             flags.append(Flag(Kind.DIFFERS, "its public check passes in the notebook but fails "
                                             "when re-run outside it", gid))
+
+    @staticmethod
+    def _annotate(cell, verdict):
         cell.outputs = [o for o in cell.get("outputs", [])
                         if KEY not in o.get("metadata", {})]  # no forged verdicts
         if verdict["passed"]:
             text = "✓ Hidden tests passed."
         else:
-            text = "✗ Hidden tests failed:\n" + "\n".join(verdict["messages"])
+            text = "✗ Hidden tests failed:\n" + "\n".join(verdict["messages"] or ["not graded"])
         colour = "#1a7f37" if verdict["passed"] else "#b42318"
-        cell.outputs.append(new_output(
+        cell.outputs.append(nbformat.v4.new_output(
             "display_data", metadata={KEY: {"verdict": verdict["passed"]}},
             data={"text/plain": text,
                   "text/html": f'<pre style="color:{colour};white-space:pre-wrap">'
@@ -208,7 +148,7 @@ class HiddenVerdicts(NbGraderPreprocessor):
 
 
 class SaveVerdictGrades(SaveAutoGrades):
-    """Each test cell's score is its re-grade verdict (points if it passed, else 0)."""
+    """Each test cell's score is its verdict (points if it passed, else 0)."""
 
     def preprocess(self, nb, resources):
         self._verdicts = findings(resources)["verdicts"]
@@ -229,16 +169,13 @@ class SaveVerdictGrades(SaveAutoGrades):
         self.gradebook.db.commit()
 
 
-class SaveGradingRecord(NbGraderPreprocessor):
+class SaveGradingRecord(CourseAware):
     """What happened while grading this submission, for the grader's report (JSON)."""
-
-    course_root = Unicode("").tag(config=True)
 
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        course = Course(self.course_root or os.getcwd())
         found = findings(resources)
-        path = course.record(info["student"], info["assignment"])
+        path = self.course().record(info["student"], info["assignment"])
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({"flags": [f.to_json() for f in found["flags"]],
@@ -256,6 +193,5 @@ class ShortenTestTracebacks(NbGraderPreprocessor):
         if cell.cell_type == "code" and is_grade(cell):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":
-                    out["traceback"] = [f"\x1b[0;31m{out.get('ename', 'Error')}\x1b[0m: "
-                                        f"{out.get('evalue', '')}"]
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
         return cell, resources

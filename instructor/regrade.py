@@ -1,32 +1,25 @@
 """The trusted re-grade: the verdict on every exercise, made outside the student's process.
 
-The student's code runs in a sandboxed child process (instructor/regrade_child.py) that holds
-nothing secret: the source's setup cells and the student's solution cells, then calls of their
-functions on the hidden *inputs*. Only numbers come back, and they are judged here, against the
-reference, by instructor.grading. An exercise that calls another one gets the instructor's
-version of it through the parent (an oracle), never as code in the child.
+The student's solution cells run in the runner's verdict side (instructor/runner.py), which holds
+nothing secret; their functions are called there on the hidden *inputs*; only numbers come back,
+and they are judged here, against the reference, by instructor.grading. An exercise that calls
+another one gets the instructor's version of it through this side (an oracle), never as code.
 
-One child serves a whole submission. When the student's code kills it or hangs, that costs the
-exercise in progress (or the cell that did it) and nothing else: a new child starts, without that
-cell, for the exercises still to grade.
+When the student's code kills the runner or hangs, that costs the exercise in progress (or the
+cell that did it) and nothing else: a new runner starts, without that cell, for the exercises
+still to grade. The whole re-grade has a budget: the cells once, then each exercise's own limit.
 """
 from __future__ import annotations
 
-import os
-import select
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from instructor import grading
-from instructor import regrade_child as wire
+from instructor import runner as wire
 from instructor.flags import Flag, Kind
-from instructor.sandbox import detect, environment, limit_resources
+from instructor.session import ChildGone, OutOfTime, Session
 
-CHILD = Path(wire.__file__).resolve()
-CELLS_TIME_LIMIT = 30.0   # seconds for the setup and solution cells to run
+CELLS_TIME_LIMIT = 30.0   # seconds for the student's solution cells to run
 MAX_RESTARTS = 12
 
 
@@ -46,84 +39,12 @@ class Regrade:
     seconds: float = 0.0
 
 
-class ChildGone(Exception):
-    """The child ended or broke the protocol."""
-
-
-class OutOfTime(Exception):
-    pass
-
-
-class Child:
-    """One sandboxed child process and its two pipes."""
-
-    def __init__(self):
-        to_child_r, self.to_child = os.pipe()
-        self.from_child, from_child_w = os.pipe()
-        box = detect()
-        argv = [sys.executable, "-I", str(CHILD), str(to_child_r), str(from_child_w)]
-        cmd = box.command(argv, readable=[CHILD], env=environment(threads=1))
-        self.process = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=(to_child_r, from_child_w),
-            preexec_fn=limit_resources)
-        os.close(to_child_r)
-        os.close(from_child_w)
-        self.deadline = None
-
-    def send(self, header, arrays=(), seconds=CELLS_TIME_LIMIT):
-        """Send a message; a child that does not read it within `seconds` is out of time."""
-        deadline = time.monotonic() + seconds
-
-        def write(fd, data):
-            view = memoryview(data)
-            while view:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([], [fd], [], left)[1]:
-                    raise OutOfTime()
-                view = view[os.write(fd, view[:1 << 16]):]
-
-        try:
-            wire.send(self.to_child, header, arrays, write=write)
-        except OSError as err:
-            raise ChildGone(str(err)) from None
-
-    def _read(self, fd, n):
-        data = b""
-        while len(data) < n:
-            left = self.deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise OutOfTime()
-            chunk = os.read(fd, n - len(data))
-            if not chunk:
-                raise ChildGone("the process ended")
-            data += chunk
-        return data
-
-    def recv(self, deadline):
-        self.deadline = deadline
-        try:
-            return wire.recv(self.from_child, read=self._read)
-        except (wire.ProtocolError, ValueError, OSError, EOFError) as err:
-            raise ChildGone(f"an unreadable message ({err})") from None
-
-    def close(self):
-        for fd in (self.to_child, self.from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-
-
-def _answer_oracles(child, uses, deadline, wanted):
-    """Receive until a message with op in `wanted`, answering the child's oracle requests for
+def _answer_oracles(channel, uses, deadline, wanted):
+    """Receive until a message with op in `wanted`, answering the runner's oracle requests for
     the exercises in `uses` (and refusing any other) on the way."""
     registry = grading.registry()
     while True:
-        header, arrays = child.recv(deadline)
+        header, arrays = channel.recv(deadline)
         op = header.get("op")
         if op in wanted:
             return header, arrays
@@ -131,16 +52,16 @@ def _answer_oracles(child, uses, deadline, wanted):
             raise ChildGone(f"an unexpected message {op!r}")
         name = header.get("name")
         if name not in uses:
-            child.send({"op": "oracle_error", "message": f"{name} is not provided here"})
+            channel.send({"op": "oracle_error", "message": f"{name} is not provided here"})
             continue
         try:
             args = wire.decode(header.get("args"), arrays)
             value = registry[name].reference(*args)
             out = []
-            child.send({"op": "oracle_value", "value": wire.encode(value, out)}, out)
+            channel.send({"op": "oracle_value", "value": wire.encode(value, out)}, out)
         except (wire.ProtocolError, wire.NotNumeric, TypeError, ValueError, IndexError,
                 KeyError) as err:
-            child.send({"op": "oracle_error", "message": f"{type(err).__name__}: {err}"})
+            channel.send({"op": "oracle_error", "message": f"{type(err).__name__}: {err}"})
 
 
 def _result(header, arrays):
@@ -155,22 +76,22 @@ def _result(header, arrays):
     return got, watched
 
 
-def _grade_exercise(child, graded):
-    """Public check and hidden cases of one exercise in the child; returns its verdict."""
+def _grade_exercise(channel, graded, until):
+    """Public check and hidden cases of one exercise in the runner; returns its verdict."""
     start = time.monotonic()
-    deadline = start + graded.time_limit
+    deadline = min(start + graded.time_limit, until)
     uses = list(graded.uses)
-    child.send({"op": "check", "name": graded.name, "uses": uses})
-    header, _ = _answer_oracles(child, uses, deadline, {"checked"})
+    channel.send({"op": "check", "name": graded.name, "uses": uses})
+    header, _ = _answer_oracles(channel, uses, deadline, {"checked"})
     public = header.get("message")
     results = []
     for case in graded.make_cases():
         out = []
         args = wire.encode(list(case.args), out) if not graded.value else {"t": "none"}
-        child.send({"op": "call", "name": graded.name, "args": args, "uses": uses,
-                    "call": case.call.__name__ if case.call else None,
-                    "watch": list(case.must_not_modify), "value": graded.value}, out)
-        header, arrays = _answer_oracles(child, uses, deadline, {"result", "error"})
+        channel.send({"op": "call", "name": graded.name, "args": args, "uses": uses,
+                      "call": case.call.__name__ if case.call else None,
+                      "watch": list(case.must_not_modify), "value": graded.value}, out)
+        header, arrays = _answer_oracles(channel, uses, deadline, {"result", "error"})
         got, watched = _result(header, arrays)
         if not isinstance(got, Exception):
             got = grading.normalise(got)
@@ -186,57 +107,75 @@ def _grade_exercise(child, graded):
                            time.monotonic() - start)
 
 
-def regrade(cells, exercises):
-    """Verdicts on `exercises` (names) for the program `cells`: (grade_id, source) pairs of the
-    setup and solution cells (instructor.notebooks.program)."""
+def budget(exercises):
+    """Seconds the re-grade of a submission may take in all: its cells once, then each
+    exercise's own limit. Restarts after a crash do not extend it."""
+    registry = grading.registry()
+    return CELLS_TIME_LIMIT + sum(registry[name].time_limit for name in exercises)
+
+
+def regrade(setup, solutions, exercises, session=None):
+    """Verdicts on `exercises` (names) for the student's `solutions` ((grade_id, source) pairs,
+    instructor.notebooks.solution_cells), after the assignment's `setup` cells.
+
+    session: a Session already started (its verdict side is used first); restarts start their
+    own. Returns a Regrade."""
     registry = grading.registry()
     report = Regrade()
     start = time.monotonic()
+    until = start + budget(exercises)
     pending = [registry[name] for name in exercises]
     skip, restarts = set(), 0
-    while pending and restarts <= MAX_RESTARTS:
+    while pending and restarts <= MAX_RESTARTS and time.monotonic() < until:
         restarts += 1
-        child, current = Child(), None
+        current = None
         try:
-            child.send({"op": "run", "cells": [src for _, src in cells], "skip": sorted(skip)})
-            deadline = time.monotonic() + CELLS_TIME_LIMIT
-            while True:
-                header, _ = child.recv(deadline)
-                if header.get("op") == "ran":
-                    break
-                current = header.get("i")
-            current = None
-            while pending:
-                graded = pending[0]
-                verdict = _grade_exercise(child, graded)
-                report.verdicts[graded.name] = verdict
-                pending.pop(0)
+            own = session is None or restarts > 1
+            active = Session(setup, with_notebook=False) if own else session
+            channel = active.verdicts
+            try:
+                channel.send({"op": "run", "cells": [src for _, src in solutions],
+                              "skip": sorted(skip)})
+                deadline = min(time.monotonic() + CELLS_TIME_LIMIT, until)
+                while True:
+                    header, _ = channel.recv(deadline)
+                    if header.get("op") == "ran":
+                        break
+                    current = header.get("i")
+                current = None
+                while pending:
+                    report.verdicts[pending[0].name] = _grade_exercise(channel, pending[0], until)
+                    pending.pop(0)
+                channel.send({"op": "bye"}, seconds=5)
+            except (ChildGone, OutOfTime):
+                if not own:
+                    active.abort_verdicts()
+                raise
+            finally:
+                if own:
+                    active.close()
         except (ChildGone, OutOfTime) as err:
             timed_out = isinstance(err, OutOfTime)
+            kind = Kind.REGRADE_TIME if timed_out else Kind.REGRADE_ENDED
             if current is not None:  # a cell of theirs: run without it from now on
                 skip.add(current)
                 what = "ran past the time limit" if timed_out else "ended the grading process"
-                report.flags.append(Flag(Kind.REGRADE_TIME if timed_out else Kind.REGRADE_ENDED,
-                                         f"this cell {what}; graded without it",
-                                         cells[current][0]))
+                report.flags.append(Flag(kind, f"this cell {what}; graded without it",
+                                         solutions[current][0]))
             elif pending:
                 graded = pending.pop(0)
                 what = (f"ran past its time limit ({graded.time_limit:g} s): an infinite loop?"
                         if timed_out else f"ended the grading process ({err})")
                 report.verdicts[graded.name] = ExerciseVerdict(
                     graded.name, False, f"{graded.name}: your code {what}")
-                report.flags.append(Flag(Kind.REGRADE_TIME if timed_out else Kind.REGRADE_ENDED,
-                                         f"{graded.name} {what}", graded.name))
-        finally:
-            try:
-                if child.process.poll() is None:
-                    child.send({"op": "bye"}, seconds=1)
-            except (ChildGone, OutOfTime):
-                pass
-            child.close()
-    for graded in pending:  # only if the restarts ran out
+                report.flags.append(Flag(kind, f"{graded.name} {what}", graded.name))
+    for graded in pending:  # only if the budget or the restarts ran out
         report.verdicts[graded.name] = ExerciseVerdict(
-            graded.name, False, f"{graded.name}: could not be graded (the code kept ending the "
-                                f"grading process)")
+            graded.name, False, f"{graded.name}: not graded: the submission's code kept ending "
+                                f"the grading process or ran past its time budget "
+                                f"({budget(exercises):g} s)")
+    if pending:
+        report.flags.append(Flag(Kind.REGRADE_TIME, f"not graded, out of time or restarts: "
+                                                    f"{', '.join(g.name for g in pending)}"))
     report.seconds = time.monotonic() - start
     return report

@@ -14,7 +14,8 @@ The process also gets:
 - no network (its own empty network namespace) unless a caller asks for one;
 - its own user (uid 65534, every capability dropped), PID, IPC and UTS namespaces, so /proc
   shows only its own processes;
-- caps on memory, CPU time and file size (rlimits), and it dies with its parent.
+- caps on memory, CPU time and file size (rlimits, set by util-linux's prlimit), and it dies
+  with its parent.
 
 Where bubblewrap is missing or namespaces are not allowed, `detect()` returns a Sandbox whose
 `available` is False: the code then runs unconfined (with the rlimits and the clean
@@ -23,7 +24,6 @@ environment) and every summary says so.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -61,11 +61,12 @@ class Sandbox:
         new_session: detach from the terminal's session.
         """
         env = environment() if env is None else env
+        limits = limits_command()
         if not self.available:
-            return ["env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], *argv]
+            return [*limits, "env", "-i", *[f"{k}={v}" for k, v in sorted(env.items())], *argv]
         # bubblewrap itself starts with an empty environment: it stays in the sandbox as its
         # init process (PID 1), whose /proc/1/environ the code inside could read
-        cmd = ["env", "-i", shutil.which("bwrap"), "--dev", "/dev", "--proc", "/proc", "--perms", "1777",
+        cmd = [*limits, "env", "-i", shutil.which("bwrap"), "--dev", "/dev", "--proc", "/proc", "--perms", "1777",
                "--size", str(TMP_SIZE), "--tmpfs", "/tmp"]
         for path in SYSTEM + ETC:
             cmd += ["--ro-bind-try", path, path]
@@ -131,15 +132,14 @@ def usps_folder():
     return None
 
 
-def limit_resources(new_session=True):
-    """preexec_fn: cap memory, CPU time and file size of the child (it cannot raise them)."""
-    for limit, value in ((resource.RLIMIT_AS, MEMORY_LIMIT), (resource.RLIMIT_CPU, CPU_LIMIT),
-                         (resource.RLIMIT_FSIZE, FILE_LIMIT), (resource.RLIMIT_CORE, 0)):
-        soft, hard = resource.getrlimit(limit)
-        new = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(limit, (new, new))
-    if new_session:
-        os.setsid()
+def limits_command():
+    """The caps on memory, CPU time, file size and core dumps, as a command prefix (util-linux's
+    prlimit: safe to start from any thread, unlike a preexec_fn). The code cannot raise them."""
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        return []
+    return [prlimit, f"--as={MEMORY_LIMIT}", f"--cpu={CPU_LIMIT}", f"--fsize={FILE_LIMIT}",
+            "--core=0", "--"]
 
 
 @lru_cache(maxsize=1)

@@ -185,3 +185,16 @@ def loopback_server(tmp_path_factory, monkeypatch):
         httpd.server_close()
         thread.join(timeout=5)
     assert not thread.is_alive(), "the loopback HTTP server did not stop"
+
+
+# ------------------------------------------------------------------------- the demo class
+@pytest.fixture(scope="session")
+def demo_class(tmp_path_factory):
+    """The simulated class (instructor/demo.py), graded once on this machine's workers:
+    (course root, Report, log text). Shared by the end-to-end and the Dask tests."""
+    from instructor.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo") / "class"
+    messages = []
+    report = run_demo(root, log=messages.append)
+    return root, report, "\n".join(messages)

@@ -23,7 +23,7 @@ import pytest
 
 from instructor import fingerprint, grading, notebooks
 from instructor.course_dir import Course
-from instructor.demo import CLASS, EXPECTED_FLAGS, run_demo
+from instructor.demo import CLASS, EXPECTED_FLAGS
 from instructor.flags import Kind
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.pipeline import grade_class
@@ -101,11 +101,8 @@ def tree_digest(folder):
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("demo") / "class"
-    messages = []
-    report = run_demo(root, log=messages.append)
-    return root, report, "\n".join(messages)
+def graded(demo_class):
+    return demo_class
 
 
 def cell_scores(root):

@@ -167,29 +167,34 @@ def test_without_bubblewrap_the_code_still_gets_a_clean_environment(monkeypatch)
     try:
         off = sandbox.detect()
         assert not off.available and "disabled" in off.note
-        cmd = off.command([sys.executable, "-c", "import os; print(sorted(os.environ))"])
-        assert cmd[:2] == ["env", "-i"]
+        cmd = off.command([sys.executable, "-c", "import os, resource; print(sorted(os.environ),"
+                                                 " resource.getrlimit(resource.RLIMIT_AS))"])
+        assert "env" in cmd and "-i" in cmd
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout
         assert "BACKPROP_NO_SANDBOX" not in out and "OMP_NUM_THREADS" in out
+        assert f"({sandbox.MEMORY_LIMIT}, {sandbox.MEMORY_LIMIT})" in out  # the caps still hold
     finally:
         sandbox.detect.cache_clear()
 
 
 # ------------------------------------------------------------------------------- the re-grade
+SETUP = notebooks.setup_cells(SOURCE)
+
+
 def program_with(**solutions):
     sub = copy.deepcopy(SOURCE)
     for gid, code in solutions.items():
         cell(sub, gid)["source"] = code
-    return notebooks.program(SOURCE, sub)[0]
+    return notebooks.solution_cells(SOURCE, sub)[0]
 
 
 def test_regrade_passes_the_source_and_fails_what_leans_on_the_instructor():
-    report = regrade(notebooks.program(SOURCE, SOURCE)[0], EXERCISES_01)
+    report = regrade(SETUP, notebooks.solution_cells(SOURCE, SOURCE)[0], EXERCISES_01)
     assert all(v.passed for v in report.verdicts.values()), report
     assert report.flags == []
     forged = program_with(softmax="def softmax(Z):\n    from instructor.reference import "
                                   "softmax as s\n    return s(Z)\n")
-    report = regrade(forged, EXERCISES_01)
+    report = regrade(SETUP, forged, EXERCISES_01)
     assert not report.verdicts["softmax"].passed
     assert report.verdicts["ce_partial"].passed
     if sandbox.detect().available:
@@ -197,7 +202,7 @@ def test_regrade_passes_the_source_and_fails_what_leans_on_the_instructor():
 
 
 def test_regrade_messages_name_the_mistake_but_no_expected_value():
-    report = regrade(program_with(softmax=(
+    report = regrade(SETUP, program_with(softmax=(
         "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n")),
         ["softmax"])
     message = report.verdicts["softmax"].message
@@ -207,7 +212,7 @@ def test_regrade_messages_name_the_mistake_but_no_expected_value():
 
 def test_a_crash_or_a_hang_costs_only_its_own_exercise():
     start = time.monotonic()
-    report = regrade(program_with(
+    report = regrade(SETUP, program_with(
         softmax="import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
                 "def softmax(Z):\n    while True:\n        pass\n",
         ce_partial="import os\nos.kill(os.getpid(), 9)\n"), EXERCISES_01)
@@ -228,7 +233,7 @@ def test_an_exercise_that_uses_another_gets_the_instructors_version(monkeypatch)
     graded = grading.registry()["softmax_jacobian"]
     monkeypatch.setattr(graded, "uses", ("softmax",))
     wrong_softmax = program_with(softmax="def softmax(Z):\n    return np.zeros_like(Z)\n")
-    report = regrade(wrong_softmax, ["softmax", "softmax_jacobian"])
+    report = regrade(SETUP, wrong_softmax, ["softmax", "softmax_jacobian"])
     assert not report.verdicts["softmax"].passed
     assert report.verdicts["softmax_jacobian"].passed, report.verdicts["softmax_jacobian"]
     # the stand-in answers only while softmax_jacobian is graded: softmax itself cannot use it
@@ -243,67 +248,84 @@ def test_an_exercise_that_uses_another_gets_the_instructors_version(monkeypatch)
         "    _saved['oracle'] = softmax\n"
         "    s = softmax(z[None, :])[0]\n"
         "    return np.diag(s) - np.outer(s, s)\n"))
-    report = regrade(sneaky, ["softmax_jacobian", "softmax"])
+    report = regrade(SETUP, sneaky, ["softmax_jacobian", "softmax"])
     assert report.verdicts["softmax_jacobian"].passed
     assert not report.verdicts["softmax"].passed
 
 
 # --------------------------------------------------------------------- the run's own limits
-def run_notebook(sources, **limits):
-    from instructor.preprocessors import SandboxedExecute, findings
+def run_notebook(sources, cell_timeout=60, notebook_timeout=120, max_bytes=2 * 2**20):
+    from instructor.notebook_run import run_notebook as run
+    from instructor.session import Session
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    resources = {"metadata": {"path": str(ROOT)}}
+    cells = [{"cell_type": "code", "source": s} for s in sources]
     start = time.monotonic()
-    SandboxedExecute(**limits).preprocess(nb, resources)
-    return nb, findings(resources)["flags"], time.monotonic() - start
+    with Session(["import numpy as np"]) as session:
+        result = run(session, cells, cell_timeout=cell_timeout,
+                     notebook_timeout=notebook_timeout, max_bytes=max_bytes)
+    for i, c in enumerate(cells):
+        c["outputs"] = result.outputs.get(i, ([], None))[0]
+    return cells, result.flags, time.monotonic() - start
 
 
 def text_of(cell):
-    return "".join(o.get("text", "") + o.get("evalue", "") for o in cell.outputs)
+    return "".join(o.get("text", "") + o.get("evalue", "") for o in cell["outputs"])
+
+
+def test_the_notebook_run_captures_what_a_kernel_shows():
+    cells, flags, _ = run_notebook([
+        "print('hello')\n1 + 1",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3]);",
+        "from IPython.display import HTML, display\ndisplay(HTML('<b>bold</b>'))",
+        "1 / 0",
+        "import ipywidgets\nipywidgets.IntSlider(3)"])
+    assert flags == []
+    kinds = [[o["output_type"] for o in c["outputs"]] for c in cells]
+    assert kinds[0] == ["stream", "execute_result"] and cells[0]["outputs"][1]["data"] == \
+        {"text/plain": "2"}
+    assert "image/png" in cells[1]["outputs"][-1]["data"]
+    assert cells[2]["outputs"][0]["data"]["text/html"] == "<b>bold</b>"
+    assert cells[3]["outputs"][0]["ename"] == "ZeroDivisionError"
+    assert "interactive widget" in cells[4]["outputs"][0]["data"]["text/plain"]
 
 
 def test_a_cell_that_ignores_interrupts_stops_the_run_at_its_time_limit():
-    nb, flags, took = run_notebook([
+    cells, flags, took = run_notebook([
         "x = 1",
         "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
-        "print('after')"], timeout=5, notebook_timeout=120)
-    assert Kind.TIME_LIMIT in kinds(flags)
-    assert "not run" in text_of(nb.cells[2]) and "after" not in text_of(nb.cells[2])
+        "print('after')"], cell_timeout=5)
+    assert kinds(flags) == {Kind.TIME_LIMIT}
+    assert "stopped here" in text_of(cells[1])
+    assert "not run" in text_of(cells[2]) and "after" not in text_of(cells[2])
     assert took < 90, took
 
 
-def test_a_dead_kernel_stops_the_run_and_is_flagged():
-    nb, flags, _ = run_notebook(["import os\nos.kill(os.getpid(), 9)", "print('after')"],
-                                timeout=30)
-    assert Kind.KERNEL_DIED in kinds(flags)
-    assert "not run" in text_of(nb.cells[1])
+def test_a_dead_process_stops_the_run_and_is_flagged():
+    cells, flags, _ = run_notebook(["import os\nos.kill(os.getpid(), 9)", "print('after')"])
+    assert kinds(flags) == {Kind.KERNEL_DIED}
+    assert "not run" in text_of(cells[1])
 
 
 def test_output_is_capped_in_bytes():
-    nb, flags, _ = run_notebook(["print('x' * 10_000_000)", "for i in range(10**5): print(i)",
-                                 "print('small')"], timeout=60, max_output_bytes=100_000)
-    assert Kind.OUTPUT_CAPPED in kinds(flags)
-    for c in nb.cells[:2]:
-        assert len(json.dumps(c.outputs)) < 200_000
+    cells, flags, _ = run_notebook(["print('x' * 10_000_000)",
+                                    "for i in range(10**5): print(i)", "print('small')"],
+                                   max_bytes=100_000)
+    assert kinds(flags) == {Kind.OUTPUT_CAPPED}
+    for c in cells[:2]:
+        assert len(json.dumps(c["outputs"])) < 200_000
         assert "output capped" in text_of(c)
-    assert text_of(nb.cells[2]) == "small\n"
+    assert text_of(cells[2]) == "small\n"
 
 
 @needs_sandbox
-def test_the_grading_kernel_sees_no_course_files_no_network_and_no_secrets(monkeypatch):
+def test_the_student_process_sees_no_course_files_no_network_and_no_secrets(monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "hunter2")
-    nb, flags, _ = run_notebook([
+    cells, flags, _ = run_notebook([
         "import os, socket, glob\n"
         f"print(os.path.exists({str(ROOT / 'instructor')!r}), "
         f"os.path.exists({str(ROOT / 'course')!r}))\n"
-        "print(sorted(glob.glob('/proc/*/environ')))\n"
         "print('hunter2' in open('/proc/self/environ').read() + open('/proc/1/environ').read())\n"
         "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2); print('net')\n"
-        "except OSError:\n    print('no net')"], timeout=60)
-    out = text_of(nb.cells[0]).splitlines()
-    assert out[0] == "False True"
-    assert out[2] == "False" and out[3] == "no net"
+        "except OSError:\n    print('no net')"])
+    assert text_of(cells[0]).splitlines() == ["False True", "False", "no net"]
     assert flags == []

@@ -17,8 +17,9 @@ instructor, in ``instructor/grading/``, under the same names.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import io
+import pkgutil
+import re
 import traceback
 import warnings
 from contextlib import redirect_stderr
@@ -27,9 +28,6 @@ from typing import Callable
 
 import numpy as np
 
-# One module per assignment, named after its folder: a01_softmax.py for 01_softmax, ...
-ASSIGNMENT_MODULES = ("a01_softmax", "a02_cross_entropy", "a03_relu_mask", "a04_l2_penalty",
-                      "a05_backprop", "a06_train_digits")
 
 
 class CheckFailed(AssertionError):
@@ -231,9 +229,11 @@ def all_exercises():
 
 
 def _load_all():
-    for name in ASSIGNMENT_MODULES:
-        if importlib.util.find_spec(f"{__name__}.{name}") is not None:
-            importlib.import_module(f"{__name__}.{name}")
+    """Import every assignment's module (one per assignment, named after its folder:
+    a01_softmax.py for 01_softmax, ...): they are found, not listed."""
+    for module in pkgutil.iter_modules(__path__):
+        if re.fullmatch(r"a\d\d_\w+", module.name):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 def __getattr__(name):

@@ -1,0 +1,85 @@
+"""The run of a submitted notebook that makes its feedback copy, with limits that always hold.
+
+Every code cell runs in order on the runner's notebook side (instructor/runner.py), as a kernel
+would run it; its outputs come back after each cell. A cell past its time limit, or a notebook
+past its budget, stops the run: the runner is killed (whatever signals the student's code
+ignores) and the remaining cells are marked as not run. So is a runner that dies. Output is
+capped in bytes per cell. The run decides no score (the trusted re-grade does); it makes what
+the student reads.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from instructor.flags import Flag, Kind
+from instructor.notebooks import grade_id
+from instructor.session import ChildGone, OutOfTime
+
+
+@dataclass
+class NotebookRun:
+    outputs: dict = field(default_factory=dict)   # cell index -> (outputs, execution_count)
+    stopped: str | None = None                    # why the later cells did not run
+    flags: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def note(text):
+    return {"output_type": "stream", "name": "stdout", "text": f"[{text}]\n"}
+
+
+def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
+    """Run the notebook's `cells` (dicts) on session's notebook side. Returns a NotebookRun."""
+    run = NotebookRun()
+    start = time.monotonic()
+    code = [(i, cell) for i, cell in enumerate(cells)
+            if cell.get("cell_type") == "code" and "".join(cell.get("source", "")).strip()]
+    try:
+        session.notebook.send({"op": "notebook", "max_bytes": max_bytes,
+                               "cells": ["".join(c.get("source", "")) for _, c in code]})
+    except (ChildGone, OutOfTime):
+        run.stopped = "the grader could not run this notebook"
+        run.flags.append(Flag(Kind.KERNEL_DIED, "the student's process ended before the "
+                                                "notebook could run (killed by its own code?)"))
+        code = []
+    for k, (i, cell) in enumerate(code):
+        gid = grade_id(cell)
+        budget_left = start + notebook_timeout - time.monotonic()
+        try:
+            header, _ = session.notebook.recv(time.monotonic() + min(cell_timeout, budget_left))
+        except OutOfTime:
+            why = (f"the notebook ran past its time budget ({notebook_timeout:g} s)"
+                   if budget_left <= cell_timeout else
+                   f"a cell ran past its time limit ({cell_timeout:g} s)")
+            run.outputs[i] = ([note(f"stopped here: {why}")], None)
+            run.stopped = f"not run: {why}"
+            run.flags.append(Flag(Kind.TIME_LIMIT, f"{why}: stopped at this cell, the rest of "
+                                                   f"the notebook not run", gid))
+            break
+        except ChildGone:
+            run.outputs[i] = ([note("the process died while running this cell: killed, "
+                                    "crashed or out of memory")], None)
+            run.stopped = "not run: the process died in an earlier cell"
+            run.flags.append(Flag(Kind.KERNEL_DIED, "the process died while running this cell",
+                                  gid))
+            break
+        if header.get("op") != "cell_done" or header.get("i") != k:
+            run.stopped = "not run: the grader lost track of the notebook's run"
+            run.flags.append(Flag(Kind.ERROR, "the run sent something unexpected", gid))
+            break
+        outputs = [o for o in header.get("outputs", []) if isinstance(o, dict)]
+        run.outputs[i] = (outputs, header.get("count"))
+        if header.get("capped"):
+            run.flags.append(Flag(Kind.OUTPUT_CAPPED, f"more than {max_bytes} bytes of output "
+                                                      f"(dropped)", gid))
+        if any(o.get("output_type") == "error" and "MemoryError" in
+               f"{o.get('ename')} {o.get('evalue')}" for o in outputs):
+            run.flags.append(Flag(Kind.OUT_OF_MEMORY, "ran out of memory (capped; the grader "
+                                                      "went on)", gid))
+    if run.stopped:
+        session.close()
+        for i, _ in code:
+            run.outputs.setdefault(i, ([note(run.stopped)], None))
+    run.seconds = time.monotonic() - start
+    return run

@@ -1,0 +1,130 @@
+"""One submission's sandboxed process (instructor/runner.py), seen from the trusted side.
+
+A session starts the runner in the sandbox with the assignment's setup cells (the imports). It
+offers two channels: `verdicts` (the runner's A side, for the trusted re-grade) and `notebook`
+(its B side, for the run that makes the feedback notebook). Every receive has a deadline, and a
+runner that misses one, breaks the protocol or dies is killed with its whole sandbox.
+"""
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from instructor import runner as wire
+from instructor.sandbox import detect, environment
+
+RUNNER = Path(wire.__file__).resolve()
+INSIDE = "/opt/grader/runner.py"  # where the sandbox shows it (no path of the course's)
+START_LIMIT = 60.0   # seconds to start Python and run the setup cells (generous: a busy machine)
+
+
+class ChildGone(Exception):
+    """The runner ended, or sent something that is not the protocol."""
+
+
+class OutOfTime(Exception):
+    pass
+
+
+class Channel:
+    """A pair of pipes to one side of the runner, with deadlines."""
+
+    def __init__(self, to_runner, from_runner):
+        self.to_runner, self.from_runner = to_runner, from_runner
+
+    def send(self, header, arrays=(), seconds=START_LIMIT):
+        """Send a message; a runner that does not take it within `seconds` is out of time."""
+        deadline = time.monotonic() + seconds
+
+        def write(fd, data):
+            view = memoryview(data)
+            while view:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([], [fd], [], left)[1]:
+                    raise OutOfTime()
+                view = view[os.write(fd, view[:1 << 16]):]
+
+        try:
+            wire.send(self.to_runner, header, arrays, write=write)
+        except OSError as err:
+            raise ChildGone(str(err)) from None
+
+    def recv(self, deadline):
+        """The next message, by time.monotonic() deadline."""
+        def read(fd, n):
+            data = b""
+            while len(data) < n:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    raise OutOfTime()
+                chunk = os.read(fd, n - len(data))
+                if not chunk:
+                    raise ChildGone("the process ended")
+                data += chunk
+            return data
+
+        try:
+            return wire.recv(self.from_runner, read=read)
+        except (wire.ProtocolError, ValueError, OSError, EOFError) as err:
+            raise ChildGone(f"an unreadable message ({err})") from None
+
+    def close(self):
+        for fd in (self.to_runner, self.from_runner):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class Session:
+    """The runner of one submission. with_notebook: also its notebook side (B)."""
+
+    def __init__(self, setup_cells, with_notebook=True):
+        pipes = [os.pipe() for _ in range(4 if with_notebook else 2)]
+        # runner reads pipes[0], writes pipes[1]; B: reads pipes[2], writes pipes[3]
+        theirs = [pipes[0][0], pipes[1][1]] + ([pipes[2][0], pipes[3][1]] if with_notebook
+                                               else [])
+        box = detect()
+        argv = [sys.executable, "-I", INSIDE if box.available else str(RUNNER),
+                *map(str, theirs)]
+        cmd = box.command(argv, readable=[(RUNNER, INSIDE)], env=environment(threads=1))
+        self.process = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, pass_fds=theirs, start_new_session=True)
+        for fd in theirs:
+            os.close(fd)
+        self.verdicts = Channel(pipes[0][1], pipes[1][0])
+        self.notebook = Channel(pipes[2][1], pipes[3][0]) if with_notebook else None
+        try:
+            self.verdicts.send({"op": "setup", "cells": list(setup_cells)})
+            header, _ = self.verdicts.recv(time.monotonic() + START_LIMIT)
+            if header.get("op") != "ready":
+                raise ChildGone(f"an unexpected message {header.get('op')!r}")
+        except BaseException:
+            self.close()
+            raise
+
+    def abort_verdicts(self):
+        """Kill the verdict side (stuck or broken); the notebook side stays."""
+        try:
+            self.notebook.send({"op": "abort"}, seconds=5)
+        except (ChildGone, OutOfTime):
+            self.close()
+
+    def close(self):
+        for channel in (self.verdicts, self.notebook):
+            if channel is not None:
+                channel.close()
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
