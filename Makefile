@@ -3,13 +3,15 @@
 #   make test    set up the environment, then run the test suite
 # and, for the instructor:
 #   make release regenerate release/ from source/ with nbgrader (never edit release/ by hand)
+# and, for a student or a self-study learner:
+#   make start   copy the notebooks into work/ (never overwriting yours) and open JupyterLab
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # CI points USPS_DIR at the shared copy; on your machine it is found or downloaded.
 export USPS_DIR ?= $(if $(wildcard ../shared/data/usps/zip.train.gz),$(abspath ../shared/data/usps),)
 
-.PHONY: demo test setup release clean
+.PHONY: demo test setup release start clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,9 @@ test: setup
 
 release: setup
 	$(BIN)/python -m instructor release
+
+start: setup
+	$(BIN)/python -m course start
 
 clean:
 	rm -rf $(VENV) .pytest_cache

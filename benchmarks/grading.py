@@ -26,7 +26,7 @@ from pathlib import Path
 from instructor.course_dir import REPOSITORY, Course, new_course
 from instructor.demo import DUE, ON_TIME, student_notebook
 from instructor.nbgrader_cli import run_nbgrader
-from instructor.notebooks import is_solution, is_test, source_text
+from course.notebooks import is_solution, is_test, source_text
 
 STUDENTS = 20
 #: Realistic one-line slips: (pattern, replacement) tried on a solution cell's code.

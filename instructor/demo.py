@@ -21,8 +21,8 @@ from pathlib import Path
 from instructor.course_dir import new_course, repository_course
 from instructor.flags import Kind
 from instructor.nbgrader_cli import run_nbgrader
-from instructor.notebooks import nbgrader_meta as _meta
-from instructor.notebooks import source_text as _text
+from course.notebooks import nbgrader_meta as _meta
+from course.notebooks import source_text as _text
 
 DUE = "2026-11-20 12:00:00 UTC"
 ON_TIME = "2026-11-19 18:30:00.000000 UTC"

@@ -4,6 +4,8 @@ Nothing is listed by hand. The fingerprint of a submission covers:
 
 - the files handed in (as handed in, byte for byte);
 - its assignment's source notebook and the course's nbgrader_config.py;
+- the student's own earlier notebooks that this one builds on (`from course.mine import ...`):
+  its run, which makes the feedback, calls their functions;
 - every Python file of the grader and of the student library (instructor/, course/), except
   that another assignment's own modules (``aNN_*.py`` in instructor/grading/ and
   course/exercises/) do not count, and of instructor/reference.py only the functions this
@@ -43,7 +45,28 @@ def submission(course, student, assignment):
     config = course.root / "nbgrader_config.py"
     h.update(config.read_bytes() if config.is_file() else b"")
     h.update(grading_code(assignment).encode())
+    for earlier in builds_on(course, assignment):  # what its notebook imports from course.mine
+        for path in sorted((course.submitted / student / earlier).rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(course.submitted)).encode() + path.read_bytes())
     return h.hexdigest()
+
+
+def builds_on(course, assignment):
+    """The assignments whose functions the notebook takes from the student's own copies
+    (`from course.mine import ...` in its setup cells)."""
+    from course import exercises, notebooks
+
+    source = course.notebook(course.source, assignment)
+    if not source.is_file():
+        return []
+    names = set()
+    for cell in notebooks.read(source)["cells"]:
+        if notebooks.is_setup(cell):
+            for match in re.finditer(r"from\s+course\.mine\s+import\s+\(?([\w\s,]+)\)?",
+                                     notebooks.source_text(cell)):
+                names.update(n.strip() for n in match.group(1).split(",") if n.strip())
+    return sorted({exercises.assignment_of(n) for n in names} - {assignment})
 
 
 @lru_cache(maxsize=None)

@@ -19,7 +19,7 @@ import nbformat
 
 from instructor import integrity
 from instructor.flags import Flag, Kind
-from instructor.notebooks import EXECUTION_TAGS, grade_id, nbgrader_meta
+from course.notebooks import EXECUTION_TAGS, grade_id, nbgrader_meta
 
 
 def import_submissions(course, source):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from instructor.flags import Flag, Kind
-from instructor.notebooks import EXECUTION_TAGS, grade_id, nbgrader_meta, source_text
+from course.notebooks import EXECUTION_TAGS, grade_id, nbgrader_meta, source_text
 
 NBGRADER_KEYS = ("grade", "solution", "locked", "points", "task", "grade_id")
 SUSPICIOUS = [

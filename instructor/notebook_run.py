@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from instructor.flags import Flag, Kind
-from instructor.notebooks import grade_id
+from course.notebooks import grade_id
 from instructor.session import ChildGone, OutOfTime
 
 

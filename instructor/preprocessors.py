@@ -25,7 +25,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from nbgrader.utils import is_grade
 from traitlets import Integer, Unicode
 
-from instructor import notebooks
+from course import notebooks
 from instructor.course_dir import Course
 from instructor.flags import Flag, Kind
 from instructor.notebook_run import NotebookRun, note, run_notebook
@@ -69,14 +69,16 @@ class RunSubmission(CourseAware):
             found["flags"].append(Flag(Kind.TAMPERING, f"solution cells missing or renamed: "
                                                        f"{', '.join(missing)}"))
         start = time.monotonic()
+        work = course.staged / resources["nbgrader"]["student"]
+        work = work if work.is_dir() else None
         try:
-            with Session(setup) as session:
-                report = regrade(setup, solutions, exercises, session)
+            with Session(setup, work=work) as session:
+                report = regrade(setup, solutions, exercises, session, work=work)
                 run = run_notebook(session, nb.cells, cell_timeout=self.cell_timeout,
                                    notebook_timeout=self.notebook_timeout,
                                    max_bytes=self.max_output_bytes)
         except (ChildGone, OutOfTime) as err:  # the process could not even start
-            report = regrade(setup, solutions, exercises)
+            report = regrade(setup, solutions, exercises, work=work)
             run = NotebookRun(stopped="not run: the grader could not start this notebook",
                               flags=[Flag(Kind.ERROR, f"the notebook could not run ({err})")])
         found["exercises"] = {name: vars(v) for name, v in report.verdicts.items()}

@@ -114,12 +114,12 @@ def budget(exercises):
     return CELLS_TIME_LIMIT + sum(registry[name].time_limit for name in exercises)
 
 
-def regrade(setup, solutions, exercises, session=None):
+def regrade(setup, solutions, exercises, session=None, work=None):
     """Verdicts on `exercises` (names) for the student's `solutions` ((grade_id, source) pairs,
-    instructor.notebooks.solution_cells), after the assignment's `setup` cells.
+    course.notebooks.solution_cells), after the assignment's `setup` cells.
 
     session: a Session already started (its verdict side is used first); restarts start their
-    own. Returns a Regrade."""
+    own (work: the student's folder of assignments, see Session). Returns a Regrade."""
     registry = grading.registry()
     report = Regrade()
     start = time.monotonic()
@@ -131,7 +131,7 @@ def regrade(setup, solutions, exercises, session=None):
         current = None
         try:
             own = session is None or restarts > 1
-            active = Session(setup, with_notebook=False) if own else session
+            active = Session(setup, with_notebook=False, work=work) if own else session
             channel = active.verdicts
             try:
                 channel.send({"op": "run", "cells": [src for _, src in solutions],

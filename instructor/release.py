@@ -10,10 +10,13 @@ from instructor.nbgrader_cli import run_nbgrader
 
 
 def generate_release(course=None, names=None):
-    """Run `nbgrader generate_assignment --force` for each assignment; returns the notebooks."""
+    """Run `nbgrader generate_assignment --force` for each assignment, after writing the public
+    checks' worked examples (instructor/examples.py); returns the files written."""
+    from instructor import examples
+
     course = course if isinstance(course, Course) else \
         Course(course) if course is not None else repository_course()
-    written = []
+    written = [examples.write()]
     for name in names or course.assignments():
         run_nbgrader(["generate_assignment", name, "--force"], course.root)
         written.append(course.notebook(course.release, name))

@@ -406,11 +406,13 @@ class Runner:
             if msg.get("value"):
                 result, args = target, []
             else:
-                from course import calls
+                from course import calls, exercises
 
                 args = copy.deepcopy(decode(msg["args"], arrays, functions=True))
                 hook = getattr(calls, msg["call"]) if msg.get("call") else None
-                with np.errstate(all="ignore"):
+                public = exercises.all_exercises().get(name)
+                with np.errstate(all="ignore"), exercises.disabled(public.forbids if public
+                                                                   else ()):
                     result = hook(target, args) if hook else target(*args)
             out = []
             header = {"op": "result", "value": encode(result, out, numbers_only=True),

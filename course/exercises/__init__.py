@@ -8,30 +8,49 @@ for 01_softmax, ...). A notebook uses them like this::
     def softmax(Z):
         ...
 
-    ex.softmax.check(softmax)   # immediate, specific feedback; raises AssertionError on a problem
+    ex.softmax.check(softmax)   # immediate, specific feedback; a failure says what and why
     ex.softmax.hint()           # the next hint (ex.softmax.hint(2) for the second one)
+
+An exercise is a function to write, or a value to find (``value=True``: a number, a shape, a
+choice). Its public checks run in order and stop at the first problem. Its worked ``examples``
+are checked against the reference's results, and a wrong result is compared with the known
+mistakes' results on the same example, so that the message names the likely mistake: both come
+from ``examples.json`` beside this file, which ``python -m instructor release`` generates from the
+instructor's grading (the same mistakes, the same words, as the hidden grading).
 
 The hidden grading of the same exercises (reference, hidden cases, known mistakes) lives with the
 instructor, in ``instructor/grading/``, under the same names.
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import io
+import json
 import pkgutil
 import re
 import traceback
 import warnings
-from contextlib import redirect_stderr
+from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from course.compare import difference, from_json, normalise
+
+EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 
 
 class CheckFailed(AssertionError):
     """A public check found a problem; the message says what and, where possible, why."""
+
+    def _render_traceback_(self):
+        """What IPython shows for it: the message, not the library's code that raised it."""
+        head, *rest = str(self).splitlines() or [""]
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {head}", *rest]
 
 
 class NotImplementedYet(CheckFailed):
@@ -48,31 +67,49 @@ class Check:
 
 
 @dataclass
-class Exercise:
-    """An exercise the student implements: its public checks and its hints, declared once."""
+class Example:
+    """A worked example: its inputs (public); the right result and the known mistakes' results
+    on it come from examples.json."""
 
-    name: str           # the function the student writes (also the hidden grader's key)
+    label: str          # how the message names it, e.g. "Z = [[1, 2, 3], [0, 0, 0]]"
+    args: tuple
+
+
+@dataclass
+class Exercise:
+    """An exercise the student does: its public checks and its hints, declared once."""
+
+    name: str           # the function (or variable) the student writes; the grader's key too
     signature: str      # as shown to students, e.g. "softmax(Z) -> P"
     checks: list = field(default_factory=list)
     hints: list = field(default_factory=list)
+    examples: list = field(default_factory=list)
+    uses: tuple = ()    # exercises it calls: a failure there is named as such
+    forbids: tuple = () # library functions that must not stand in for the answer
+    value: bool = False  # the answer is a value (a number, a shape, a choice), not a function
     _hints_shown: int = 0
 
     # ------------------------------------------------------------------ checking
-    def check(self, fn, *, quiet=False):
-        """Run every public check on fn. Prints a line per check; raises CheckFailed on the first
-        problem, with a message that says what is wrong."""
+    def check(self, answer, *, quiet=False):
+        """Run every public check on the answer. Prints what passed; raises CheckFailed on the
+        first problem, with a message that says what is wrong."""
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame from tracebacks)
-        if not callable(fn):
-            raise CheckFailed(f"{self.name}: expected a function, got {type(fn).__name__}")
+        if not self.value and not callable(answer):
+            raise CheckFailed(f"{self.name}: expected a function, got {type(answer).__name__}")
+        if not self.value:
+            self._check_callees(answer)
+        checks = ([Check("worked example" + ("s" if len(self.examples) > 1 else ""),
+                         self._run_examples)] if self.examples else []) + list(self.checks)
         passed = []
-        for chk in self.checks:
+        for chk in checks:
             try:
                 # A warning or a print to stderr is not a mistake: keep it out of the cell's
                 # output (nbgrader scores a test cell with any stderr output as failed).
-                with warnings.catch_warnings(), redirect_stderr(io.StringIO()):
+                with warnings.catch_warnings(), redirect_stderr(io.StringIO()), \
+                        disabled(self.forbids):
                     warnings.simplefilter("ignore")
                     with np.errstate(all="ignore"):
-                        note = chk.run(fn)
+                        note = chk.run(answer)
             except NotImplementedError as err:
                 raise NotImplementedYet(self._not_implemented(err)) from None
             except CheckFailed as err:
@@ -86,12 +123,52 @@ class Exercise:
                     f"{type(err).__name__}: {err}{where}" + self._hint_nudge()) from None
             passed.append(chk.title + (f" ({note})" if note else ""))
         if not quiet:
-            print(f"{self.name}: all {len(passed)} public checks passed")
+            print(f"{self.name}: " + ("the public check passed" if len(passed) == 1 else
+                                      f"all {len(passed)} public checks passed"))
             for p in passed:
                 print(f"  ✓ {p}")
         return True
 
+    def _check_callees(self, fn):
+        """A function that calls an earlier exercise fails when that one does: say so."""
+        space = getattr(fn, "__globals__", {})
+        for name in self.uses:
+            callee = space.get(name)
+            if callee is None or callee is fn:
+                continue
+            try:
+                with redirect_stderr(io.StringIO()), _silenced():
+                    all_exercises()[name].check(callee, quiet=True)
+            except CheckFailed as err:
+                first = str(err).splitlines()[0]
+                raise CheckFailed(
+                    f"{self.name} calls your `{name}`, which fails its own check: fix `{name}` "
+                    f"first.\n  ({first})") from None
+
+    def _run_examples(self, fn):
+        stored = _stored_examples().get(self.name)
+        if stored is None or len(stored) != len(self.examples):
+            raise RuntimeError(f"examples.json is out of date for {self.name}: run "
+                               f"`python -m instructor release`")
+        for example, data in zip(self.examples, stored):
+            got = self._answer(fn, example)
+            expected = from_json(data["expected"])
+            problem = difference(got, expected, path=self.name)
+            if problem:
+                likely = [d for d, out in data["mistakes"].items()
+                          if difference(got, from_json(out)) is None]
+                fail(f"on {example.label}: {problem}" +
+                     (f"\nLikely mistake: {'; or '.join(likely)}." if likely else ""))
+        return f"{len(self.examples)} worked example" + ("s" if len(self.examples) > 1 else "")
+
+    def _answer(self, fn, example):
+        if self.value:
+            return normalise(fn)
+        return normalise(fn(*copy.deepcopy(example.args)))
+
     def _not_implemented(self, err):
+        if type(err).__name__ == "EarlierWorkMissing":  # course.mine: it says where and why
+            return f"{self.name} cannot run yet: {err}"
         frames = traceback.extract_tb(err.__traceback__)
         culprit = frames[-1].name if frames else self.name
         if culprit not in (self.name, "<module>") and "/course/" not in frames[-1].filename:
@@ -101,11 +178,11 @@ class Exercise:
                 f"`raise NotImplementedError()` in its cell with your code.")
 
     def _hint_nudge(self):
-        return (f"\n(Stuck? ex.{self.name}.hint() gives a hint.)" if self.hints else "")
+        return f"\n(Stuck? The hint button below this cell gives a hint.)" if self.hints else ""
 
     # --------------------------------------------------------------------- hints
     def hint(self, level=None):
-        """Show hint number `level` (1 = a nudge ... last = nearly the answer), or the next one."""
+        """Show hint number `level` (1 = a nudge, each one a step further), or the next one."""
         if not self.hints:
             print(f"No hints for {self.name}.")
             return
@@ -114,35 +191,35 @@ class Exercise:
         if not 1 <= level <= len(self.hints):
             raise ValueError(f"{self.name} has hints 1 to {len(self.hints)}")
         self._hints_shown = max(self._hints_shown, level)
-        _show_markdown(f"**Hint {level}/{len(self.hints)} for `{self.name}`:** "
-                       f"{self.hints[level - 1]}")
-        if level < len(self.hints):
-            print(f"(ex.{self.name}.hint() again for hint {level + 1}, which says more.)")
+        _show_markdown(f"**Hint {level} of {len(self.hints)}:** {self.hints[level - 1]}")
 
     def hint_button(self):
         """A button that reveals the hints one at a time (for self-study)."""
         import ipywidgets as w
 
         out = w.Output()
-        btn = w.Button(description=f"Hint 1/{len(self.hints)}", icon="lightbulb-o")
+        total = len(self.hints)
+        btn = w.Button(description="Show a hint" if total else "No hints",
+                       icon="lightbulb-o", disabled=not total,
+                       layout=w.Layout(width="auto"))
         shown = {"n": 0}
 
         def reveal(_):
-            if shown["n"] >= len(self.hints):
+            if shown["n"] >= total:
                 return
             shown["n"] += 1
             with out:
                 self.hint(shown["n"])
-            btn.description = (f"Hint {shown['n'] + 1}/{len(self.hints)}"
-                               if shown["n"] < len(self.hints) else "No more hints")
-            btn.disabled = shown["n"] >= len(self.hints)
+            btn.description = (f"Show hint {shown['n'] + 1} of {total}"
+                               if shown["n"] < total else "No more hints")
+            btn.disabled = shown["n"] >= total
 
         btn.on_click(reveal)
         return w.VBox([btn, out])
 
 
 def _student_frame(err):
-    """' (in your line N: ...)' for the innermost frame outside the course library."""
+    """'at line N of your code: ...' for the innermost frame outside the course library."""
     frames = traceback.extract_tb(err.__traceback__)
     library = ("/course/", "site-packages", "/lib/python")
     mine = [f for f in frames
@@ -164,6 +241,47 @@ def _show_markdown(text):
     except ImportError:
         pass
     print(text.replace("**", "").replace("`", ""))
+
+
+@contextmanager
+def _silenced():
+    import contextlib
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+@contextmanager
+def disabled(names):
+    """While the block runs, the library functions named (e.g. "course.gradcheck.
+    numerical_gradient") refuse to run: an exercise that asks for one is not answered by
+    importing it. Every reference to the function is affected (its code is swapped)."""
+    swapped = []
+    for dotted in names:
+        module, _, attr = dotted.rpartition(".")
+        fn = getattr(importlib.import_module(module), attr)
+
+        # the code runs with the library function's globals: it needs nothing but its
+        # keyword defaults
+        def refuse(*args, _name=dotted, _error=CheckFailed, **kwargs):
+            raise _error(f"`{_name}` is the library's own version: write yours instead of "
+                         f"calling it.")
+
+        swapped.append((fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__))
+        fn.__code__, fn.__defaults__, fn.__kwdefaults__ = \
+            refuse.__code__, refuse.__defaults__, refuse.__kwdefaults__
+    try:
+        yield
+    finally:
+        for fn, code, defaults, kwdefaults in swapped:
+            fn.__code__, fn.__defaults__, fn.__kwdefaults__ = code, defaults, kwdefaults
+
+
+@lru_cache(maxsize=1)
+def _stored_examples():
+    if not EXAMPLES_FILE.is_file():
+        return {}
+    return json.loads(EXAMPLES_FILE.read_text())
 
 
 # ---------------------------------------------------------------- helpers for writing checks
@@ -230,10 +348,21 @@ def all_exercises():
 
 def _load_all():
     """Import every assignment's module (one per assignment, named after its folder:
-    a01_softmax.py for 01_softmax, ...): they are found, not listed."""
+    a01_softmax.py for 01_softmax, ...): they are found, not listed. Returns them by
+    assignment."""
+    modules = {}
     for module in pkgutil.iter_modules(__path__):
         if re.fullmatch(r"a\d\d_\w+", module.name):
-            importlib.import_module(f"{__name__}.{module.name}")
+            modules[module.name[1:]] = importlib.import_module(f"{__name__}.{module.name}")
+    return modules
+
+
+def assignment_of(name):
+    """The assignment (e.g. "01_softmax") whose notebook asks for exercise `name`."""
+    for assignment, module in _load_all().items():
+        if any(value is _REGISTRY.get(name) for value in vars(module).values()):
+            return assignment
+    raise KeyError(f"no exercise named {name!r}")
 
 
 def __getattr__(name):
@@ -245,5 +374,5 @@ def __getattr__(name):
                              f"{', '.join(sorted(_REGISTRY))}") from None
 
 
-__all__ = ["Exercise", "Check", "CheckFailed", "all_exercises", "fail", "as_array",
-           "expect_close", "unchanged", "register"]
+__all__ = ["Exercise", "Example", "Check", "CheckFailed", "all_exercises", "assignment_of",
+           "fail", "as_array", "expect_close", "unchanged", "register", "disabled"]

@@ -30,9 +30,10 @@ from typing import Callable
 
 import numpy as np
 
-# float32 arithmetic is a valid way to compute (about 7 significant digits): results are
-# compared to 1e-4 relative, far below the size of any real mistake.
-RTOL, ATOL = 1e-4, 1e-8
+from course import compare
+from course import exercises as public_exercises
+from course.compare import RTOL, normalise, same_value
+
 MODULE_NAME = re.compile(r"a(\d\d)_\w+$")  # a01_softmax grades the assignment 01_softmax
 
 
@@ -62,8 +63,21 @@ class Graded:
     rtol: float = RTOL
     compare: Callable | None = None  # compare(got, expected, case) -> message or None
     time_limit: float = 15.0         # seconds the trusted re-grade allows for all the cases
-    uses: tuple = ()                 # exercises it calls: graded with the instructor's versions
-    value: bool = False              # the answer is a value (a number, a shape), not a function
+
+    # Declared once, on the public side (course/exercises/): what the student is told too.
+    @property
+    def public(self):
+        return public_exercises.all_exercises()[self.name]
+
+    @property
+    def uses(self):
+        """Exercises it calls: graded with the instructor's versions of them."""
+        return self.public.uses
+
+    @property
+    def value(self):
+        """The answer is a value (a number, a shape, a choice), not a function."""
+        return self.public.value
 
     def make_cases(self):
         return _cases(self)
@@ -95,76 +109,10 @@ def _expected(graded, index):
 
 
 # -------------------------------------------------------------------------------- structure
-def normalise(value):
-    """A result as plain data: float arrays, and tuples and dicts of them (None stays None)."""
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        return {str(k): normalise(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return tuple(normalise(v) for v in value)
-    return np.asarray(value, dtype=float)
-
-
 def difference(got, expected, rtol=RTOL, path="result"):
-    """None when got matches expected (same structure, shapes, values); else what differs.
-
-    The message describes the student's result and the shapes, never an expected value: it is
-    shown in feedback, and the hidden cases' answers stay with the instructor."""
-    if isinstance(expected, dict):
-        if not isinstance(got, dict):
-            return f"{path} should be a dict with keys {sorted(expected)}, got {_kind(got)}"
-        missing = [k for k in expected if k not in got]
-        if missing:
-            return f"{path} is missing the keys {missing}"
-        for k in expected:
-            d = difference(got[k], expected[k], rtol, f"{path}[{k!r}]")
-            if d:
-                return d
-        return None
-    if isinstance(expected, tuple):
-        if isinstance(got, np.ndarray) and got.ndim and len(got) == len(expected):
-            got = tuple(got)  # e.g. three arrays of one shape returned as a stacked array
-        if not isinstance(got, tuple) or len(got) != len(expected):
-            return f"{path} should be a tuple of {len(expected)} values, got {_kind(got)}"
-        for i, (g, e) in enumerate(zip(got, expected)):
-            d = difference(g, e, rtol, f"{path}[{i}]")
-            if d:
-                return d
-        return None
-    if got is None:
-        return f"{path} is None: did you forget to `return` it?"
-    if isinstance(got, tuple):  # a list of numbers is as good as an array
-        try:
-            got = np.asarray(got, dtype=float)
-        except ValueError:
-            pass
-    if not isinstance(got, np.ndarray):
-        return f"{path} should be an array of shape {expected.shape}, got {_kind(got)}"
-    if got.shape != expected.shape:
-        if got.size == expected.size:
-            return f"{path} has shape {got.shape}, expected {expected.shape} (same numbers, " \
-                   f"wrong shape: a missing keepdims, reshape or transpose?)"
-        return f"{path} has shape {got.shape}, expected {expected.shape}"
-    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return f"{path} contains nan or inf where the right values are finite"
-    finite = np.abs(expected[np.isfinite(expected)])
-    scale = float(finite.max()) if finite.size else 0.0
-    if not np.allclose(got, expected, rtol=rtol, atol=ATOL + rtol * 1e-3 * scale, equal_nan=True):
-        with np.errstate(invalid="ignore"):
-            gap = np.nan_to_num(np.abs(got - expected), nan=np.inf)
-        i = np.unravel_index(np.argmax(gap), got.shape) if got.ndim else ()
-        where = f"{path}{[int(k) for k in i]}" if got.ndim else path
-        return f"{where} is {got[i]:.6g}, which is wrong"
-    return None
-
-
-def _kind(value):
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
-    return type(value).__name__
+    """None when got matches expected; else what differs, never saying what is expected (the
+    message is shown in feedback; the hidden cases' answers stay with the instructor)."""
+    return compare.difference(got, expected, rtol, path, reveal=False)
 
 
 # ---------------------------------------------------------------------------------- running
@@ -176,15 +124,6 @@ def _copy(a):
     if isinstance(a, list):
         return [_copy(v) for v in a]
     return a
-
-
-def same_value(a, b):
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.shape == b.shape and \
-            np.array_equal(a, b, equal_nan=True)
-    return True
 
 
 def modified_args(case, after):
@@ -219,7 +158,8 @@ def run_case(graded, fn, case):
         return normalise(fn), ()
     args = [_copy(a) for a in case.args]
     # warnings and prints to stderr are not mistakes: nbgrader fails a cell with any stderr
-    with warnings.catch_warnings(), redirect_stderr(io.StringIO()), provided(fn, graded.uses):
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()), provided(fn, graded.uses), \
+            public_exercises.disabled(graded.public.forbids):
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
             try:

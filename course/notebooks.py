@@ -1,4 +1,4 @@
-"""The course's notebook conventions, in one place.
+"""The course's notebook conventions, in one place (the student library's and the grader's).
 
 Notebooks are read as plain JSON dicts here (a submission may be anything, so no nbformat):
 

@@ -1,0 +1,119 @@
+"""Comparing a result with the right one, the same way in the public checks and the grading.
+
+A result is plain data: float arrays, and tuples and dicts of them. Two results match when they
+have the same structure and shapes and their numbers agree to a relative 1e-4 (float32
+arithmetic, about 7 significant digits, is a valid way to compute; a real mistake is far larger).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+RTOL, ATOL = 1e-4, 1e-8
+
+
+def normalise(value):
+    """A result as plain data: float arrays, and tuples and dicts of them (None stays None)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return tuple(normalise(v) for v in value)
+    return np.asarray(value, dtype=float)
+
+
+def difference(got, expected, rtol=RTOL, path="result", reveal=True):
+    """None when got matches expected; else what differs, in a sentence.
+
+    reveal: say what the right number is. The hidden grading does not (its answers stay with
+    the instructor); a public check does (its examples are public)."""
+    if isinstance(expected, dict):
+        if not isinstance(got, dict):
+            return f"{path} should be a dict with keys {sorted(expected)}, got {_kind(got)}"
+        missing = [k for k in expected if k not in got]
+        if missing:
+            return f"{path} is missing the keys {missing}"
+        for k in expected:
+            d = difference(got[k], expected[k], rtol, f"{path}[{k!r}]", reveal)
+            if d:
+                return d
+        return None
+    if isinstance(expected, tuple):
+        if isinstance(got, np.ndarray) and got.ndim and len(got) == len(expected):
+            got = tuple(got)  # e.g. three arrays of one shape returned as a stacked array
+        if not isinstance(got, tuple) or len(got) != len(expected):
+            return f"{path} should be a tuple of {len(expected)} values, got {_kind(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            d = difference(g, e, rtol, f"{path}[{i}]", reveal)
+            if d:
+                return d
+        return None
+    if got is None:
+        return f"{path} is None: did you forget to `return` it?"
+    if isinstance(got, (tuple, list)):  # a list of numbers is as good as an array
+        try:
+            got = np.asarray(got, dtype=float)
+        except ValueError:
+            pass
+    if not isinstance(got, np.ndarray):
+        return f"{path} should be an array of shape {expected.shape}, got {_kind(got)}"
+    if got.shape != expected.shape:
+        if got.size == expected.size:
+            return f"{path} has shape {got.shape}, expected {expected.shape} (the same " \
+                   f"number of entries in the wrong shape: a missing keepdims, reshape or " \
+                   f"transpose?)"
+        return f"{path} has shape {got.shape}, expected {expected.shape}"
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return f"{path} contains nan or inf where the right values are finite"
+    finite = np.abs(expected[np.isfinite(expected)])
+    scale = float(finite.max()) if finite.size else 0.0
+    if not np.allclose(got, expected, rtol=rtol, atol=ATOL + rtol * 1e-3 * scale, equal_nan=True):
+        with np.errstate(invalid="ignore"):
+            gap = np.nan_to_num(np.abs(got - expected), nan=np.inf)
+        i = np.unravel_index(np.argmax(gap), got.shape) if got.ndim else ()
+        where = f"{path}{[int(k) for k in i]}" if got.ndim else path
+        if reveal:
+            return f"{where} is {got[i]:.6g}, expected {expected[i]:.6g}"
+        return f"{where} is {got[i]:.6g}, which is wrong"
+    return None
+
+
+def same_value(a, b):
+    """Exactly equal (an input left as it was)."""
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and \
+            np.array_equal(a, b, equal_nan=True)
+    return True
+
+
+def _kind(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}"
+    return type(value).__name__
+
+
+# ------------------------------------------------------------------------- data in JSON files
+def to_json(value):
+    """A result as JSON (for the generated examples file)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {"dict": {k: to_json(v) for k, v in value.items()}}
+    if isinstance(value, tuple):
+        return {"tuple": [to_json(v) for v in value]}
+    arr = np.asarray(value, dtype=float)
+    return {"array": arr.tolist(), "shape": list(arr.shape)}
+
+
+def from_json(data):
+    if data is None:
+        return None
+    if "dict" in data:
+        return {k: from_json(v) for k, v in data["dict"].items()}
+    if "tuple" in data:
+        return tuple(from_json(v) for v in data["tuple"])
+    return np.array(data["array"], dtype=float).reshape(data["shape"])
