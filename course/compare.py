@@ -12,9 +12,10 @@ RTOL, ATOL = 1e-4, 1e-8
 
 
 def normalise(value):
-    """A result as plain data: float arrays, and tuples and dicts of them (None stays None)."""
-    if value is None:
-        return None
+    """A result as plain data: float arrays, and tuples and dicts of them (None and text, the
+    answer to a choice, stay as they are)."""
+    if value is None or isinstance(value, str):
+        return value
     if isinstance(value, dict):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -47,6 +48,13 @@ def difference(got, expected, rtol=RTOL, path="result", reveal=True):
             d = difference(g, e, rtol, f"{path}[{i}]", reveal)
             if d:
                 return d
+        return None
+    if isinstance(expected, str):
+        if not isinstance(got, str):
+            return f"{path} should be one of the choices, as text, got {_kind(got)}"
+        if got.strip().lower() != expected.strip().lower():
+            return f"{path} is {got!r}, expected {expected!r}" if reveal else \
+                f"{path} is {got!r}, which is wrong"
         return None
     if got is None:
         return f"{path} is None: did you forget to `return` it?"
@@ -101,6 +109,8 @@ def to_json(value):
     """A result as JSON (for the generated examples file)."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return {"text": value}
     if isinstance(value, dict):
         return {"dict": {k: to_json(v) for k, v in value.items()}}
     if isinstance(value, tuple):
@@ -112,6 +122,8 @@ def to_json(value):
 def from_json(data):
     if data is None:
         return None
+    if "text" in data:
+        return data["text"]
     if "dict" in data:
         return {k: from_json(v) for k, v in data["dict"].items()}
     if "tuple" in data:

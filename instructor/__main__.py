@@ -2,7 +2,8 @@
 
     python -m instructor demo             a simulated class through the whole pipeline
     python -m instructor grade [--from P] grade the class in submitted/ (or a folder/zip P)
-    python -m instructor release          regenerate release/ from source/
+    python -m instructor release          regenerate release/ (and the Chinese edition)
+    python -m instructor translations     update the Chinese catalogs, list what is open
     python -m instructor check-data       find, load and verify USPS
     python -m instructor train-reference  train the reference network on USPS
 """
@@ -47,11 +48,34 @@ def train_reference(args) -> int:
 
 
 def release(args) -> int:
+    from course.i18n import LANGUAGES
     from instructor.release import generate_release
+    from instructor.translations import StaleTranslation
 
-    for path in generate_release(names=args.names or None):
+    try:
+        written = generate_release(names=args.names or None,
+                                   languages=LANGUAGES if args.lang == "all" else (args.lang,))
+    except StaleTranslation as err:
+        print(f"The Chinese edition cannot be built: the translations are not complete.\n{err}\n"
+              f"Update the catalogs with `python -m instructor translations`, translate, and "
+              f"release again (or release the English edition alone: --lang en).",
+              file=sys.stderr)
+        return 1
+    for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def translations(args) -> int:
+    from instructor.translations import update_all
+
+    report = update_all()
+    open_items = sum(len(found) for found in report.values())
+    for path, found in report.items():
+        print(f"{path}: {'complete' if not found else f'{len(found)} to translate or review'}")
+        for line in found[:args.show]:
+            print(f"  {line}")
+    return 0 if not open_items else 1
 
 
 def grade(args) -> int:
@@ -101,9 +125,15 @@ def main(argv=None) -> int:
     p.add_argument("--dir", default=root / "demo-class", type=Path)
     p.add_argument("--workers", type=int, default=None)
     p.set_defaults(fn=demo)
-    p = sub.add_parser("release", help="generate release/ from source/ with nbgrader")
+    p = sub.add_parser("release", help="generate the editions and release/ from source/")
     p.add_argument("names", nargs="*", help="assignments (default: all in source/)")
+    p.add_argument("--lang", choices=["all", "en", "zh"], default="all",
+                   help="the editions to release (default: both)")
     p.set_defaults(fn=release)
+    p = sub.add_parser("translations", help="bring the Chinese catalogs in line with the "
+                       "English and list what is left to translate")
+    p.add_argument("--show", type=int, default=20, help="how many open items to list per file")
+    p.set_defaults(fn=translations)
     args = parser.parse_args(argv)
     return args.fn(args)
 

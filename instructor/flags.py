@@ -17,6 +17,7 @@ class Kind(str, Enum):
     TAMPERING = "tampering"          # read-only cells, grading metadata or tags changed
     SUSPICIOUS = "suspicious"        # code that looks like an attack on the grading
     LATE = "late"
+    EDITIONS = "editions"            # handed in both the English and the Chinese edition
     # running the notebook (the feedback copy)
     KERNEL_DIED = "kernel-died"      # the student's kernel ended (killed, crashed, memory)
     TIME_LIMIT = "time-limit"        # a cell or the notebook ran past its limit and was stopped

@@ -27,7 +27,7 @@ def configure(c, root, *, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_T
     # Only notebooks are handed out: never copy code, databases or instructor files into a
     # release, an autograded folder or feedback.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
-                                ".*", "*.db", "instructor", "reference*", "*.py"]
+                                ".*", "*.db", "instructor", "reference*", "*.py", "*.po"]
 
     # The student's code runs in one sandboxed process per submission (instructor/session.py):
     # first the trusted re-grade, whose verdicts are the scores, then the notebook's own run,

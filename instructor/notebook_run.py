@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from course.i18n import _
 from instructor.flags import Flag, Kind
 from course.notebooks import grade_id
 from instructor.session import ChildGone, OutOfTime
@@ -39,7 +40,7 @@ def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
         session.notebook.send({"op": "notebook", "max_bytes": max_bytes,
                                "cells": ["".join(c.get("source", "")) for _, c in code]})
     except (ChildGone, OutOfTime):
-        run.stopped = "the grader could not run this notebook"
+        run.stopped = _("not run: the grader could not run this notebook")
         run.flags.append(Flag(Kind.KERNEL_DIED, "the student's process ended before the "
                                                 "notebook could run (killed by its own code?)"))
         code = []
@@ -49,23 +50,25 @@ def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
         try:
             header, _ = session.notebook.recv(time.monotonic() + min(cell_timeout, budget_left))
         except OutOfTime:
-            why = (f"the notebook ran past its time budget ({notebook_timeout:g} s)"
-                   if budget_left <= cell_timeout else
-                   f"a cell ran past its time limit ({cell_timeout:g} s)")
-            run.outputs[i] = ([note(f"stopped here: {why}")], None)
-            run.stopped = f"not run: {why}"
-            run.flags.append(Flag(Kind.TIME_LIMIT, f"{why}: stopped at this cell, the rest of "
-                                                   f"the notebook not run", gid))
+            out_of_budget = budget_left <= cell_timeout
+            why = (_("the notebook ran past its time budget ({seconds:g} s)") if out_of_budget
+                   else _("a cell ran past its time limit ({seconds:g} s)")).format(
+                seconds=notebook_timeout if out_of_budget else cell_timeout)
+            run.outputs[i] = ([note(_("stopped here: {why}").format(why=why))], None)
+            run.stopped = _("not run: {why}").format(why=why)
+            run.flags.append(Flag(Kind.TIME_LIMIT, "the notebook ran past its time budget"
+                                  if out_of_budget else "a cell ran past its time limit: stopped "
+                                  "at this cell, the rest of the notebook not run", gid))
             break
         except ChildGone:
-            run.outputs[i] = ([note("the process died while running this cell: killed, "
-                                    "crashed or out of memory")], None)
-            run.stopped = "not run: the process died in an earlier cell"
+            run.outputs[i] = ([note(_("the process died while running this cell: killed, "
+                                      "crashed or out of memory"))], None)
+            run.stopped = _("not run: the process died in an earlier cell")
             run.flags.append(Flag(Kind.KERNEL_DIED, "the process died while running this cell",
                                   gid))
             break
         if header.get("op") != "cell_done" or header.get("i") != k:
-            run.stopped = "not run: the grader lost track of the notebook's run"
+            run.stopped = _("not run: the grader lost track of the notebook's run")
             run.flags.append(Flag(Kind.ERROR, "the run sent something unexpected", gid))
             break
         outputs = [o for o in header.get("outputs", []) if isinstance(o, dict)]

@@ -26,6 +26,7 @@ from nbgrader.utils import is_grade
 from traitlets import Integer, Unicode
 
 from course import notebooks
+from course.i18n import _, edition, speaking
 from instructor.course_dir import Course
 from instructor.flags import Flag, Kind
 from instructor.notebook_run import NotebookRun, note, run_notebook
@@ -58,13 +59,19 @@ class RunSubmission(CourseAware):
         config=True)
 
     def preprocess(self, nb, resources):
+        found = findings(resources)
+        found["language"] = edition(resources["nbgrader"]["assignment"])[1]
+        with speaking(found["language"]):
+            return self._run(nb, resources, found)
+
+    def _run(self, nb, resources, found):
         course = self.course()
         source = notebooks.read(course.notebook(course.source, resources["nbgrader"]["assignment"]))
         setup = notebooks.setup_cells(source)
         solutions, missing = notebooks.solution_cells(source, json.loads(json.dumps(nb)))
         exercises = [name for _, (_, names) in notebooks.graded_cells(source).items()
                      for name in names]
-        found = findings(resources)
+        lang = found["language"]
         if missing:
             found["flags"].append(Flag(Kind.TAMPERING, f"solution cells missing or renamed: "
                                                        f"{', '.join(missing)}"))
@@ -72,14 +79,14 @@ class RunSubmission(CourseAware):
         work = course.staged / resources["nbgrader"]["student"]
         work = work if work.is_dir() else None
         try:
-            with Session(setup, work=work) as session:
-                report = regrade(setup, solutions, exercises, session, work=work)
+            with Session(setup, work=work, language=lang) as session:
+                report = regrade(setup, solutions, exercises, session, work=work, language=lang)
                 run = run_notebook(session, nb.cells, cell_timeout=self.cell_timeout,
                                    notebook_timeout=self.notebook_timeout,
                                    max_bytes=self.max_output_bytes)
         except (ChildGone, OutOfTime) as err:  # the process could not even start
-            report = regrade(setup, solutions, exercises, work=work)
-            run = NotebookRun(stopped="not run: the grader could not start this notebook",
+            report = regrade(setup, solutions, exercises, work=work, language=lang)
+            run = NotebookRun(stopped=_("not run: the grader could not start this notebook"),
                               flags=[Flag(Kind.ERROR, f"the notebook could not run ({err})")])
         found["exercises"] = {name: vars(v) for name, v in report.verdicts.items()}
         found["flags"] += report.flags + run.flags
@@ -104,6 +111,10 @@ class HiddenVerdicts(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         found = findings(resources)
+        with speaking(found.get("language", "en")):
+            return self._annotate_all(nb, resources, found)
+
+    def _annotate_all(self, nb, resources, found):
         for cell in nb.cells:
             if not notebooks.is_test(cell):
                 continue
@@ -138,9 +149,10 @@ class HiddenVerdicts(NbGraderPreprocessor):
         cell.outputs = [o for o in cell.get("outputs", [])
                         if KEY not in o.get("metadata", {})]  # no forged verdicts
         if verdict["passed"]:
-            text = "✓ Hidden tests passed."
+            text = _("✓ Hidden tests passed.")
         else:
-            text = "✗ Hidden tests failed:\n" + "\n".join(verdict["messages"] or ["not graded"])
+            text = _("✗ Hidden tests failed:") + "\n" + "\n".join(verdict["messages"] or
+                                                               [_("not graded")])
         colour = "#1a7f37" if verdict["passed"] else "#b42318"
         cell.outputs.append(nbformat.v4.new_output(
             "display_data", metadata={KEY: {"verdict": verdict["passed"]}},

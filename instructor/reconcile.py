@@ -8,36 +8,48 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from course.i18n import edition
 from instructor.flags import Flag, Kind
 
 
 @dataclass
 class Result:
     student: str
-    assignment: str
+    assignment: str                 # the assignment (its English name, for either edition)
     score: float = 0.0
     max_score: float = 0.0
     flags: list = field(default_factory=list)     # Flag
     submitted: bool = True
+    language: str = "en"            # the edition the student worked in
 
 
 def results(course, stage_flags):
-    """Result per (student, assignment) for every student in submitted/ and every assignment.
+    """Result per (student, assignment) for every student in submitted/ and every assignment,
+    whichever edition they handed in (both: the later one counts, flagged).
 
-    stage_flags: {(student, assignment): [Flag]} for the submissions that exist."""
+    stage_flags: {(student, assignment folder): [Flag]} for the submissions that exist."""
     from nbgrader.api import Gradebook, MissingEntry
 
     out = []
+    editions = {}
+    for folder in course.assignments():
+        editions.setdefault(edition(folder)[0], []).append(folder)
     with Gradebook(course.db_url, course.course_id) as gb:
         for student in course.students():
-            for assignment in course.assignments():
-                res = Result(student, assignment,
-                             max_score=gb.find_assignment(assignment).max_score)
+            for base, folders in sorted(editions.items()):
+                handed_in = sorted((f for f in folders if (student, f) in stage_flags),
+                                   key=lambda f: _handed_in_at(course, student, f))
+                assignment = handed_in[-1] if handed_in else base
+                res = Result(student, base, max_score=gb.find_assignment(base).max_score,
+                             language=edition(assignment)[1])
                 out.append(res)
-                if (student, assignment) not in stage_flags:
+                if not handed_in:
                     res.submitted = False
                     continue
-                res.flags = list(stage_flags[(student, assignment)])
+                if len(handed_in) > 1:
+                    res.flags.append(Flag(Kind.EDITIONS, f"handed in both editions: "
+                                                         f"{assignment} counts (the later)"))
+                res.flags += list(stage_flags[(student, assignment)])
                 path = course.record(student, assignment)
                 if path.is_file():
                     res.flags += [Flag.from_json(f) for f in
@@ -50,6 +62,11 @@ def results(course, stage_flags):
                 if sub.total_seconds_late > 0:
                     res.flags.append(Flag(Kind.LATE, f"late by {_duration(sub.total_seconds_late)}"))
     return out
+
+
+def _handed_in_at(course, student, folder):
+    stamp = course.submitted / student / folder / "timestamp.txt"
+    return stamp.read_text().strip() if stamp.is_file() else ""
 
 
 def _duration(seconds):

@@ -114,7 +114,7 @@ def budget(exercises):
     return CELLS_TIME_LIMIT + sum(registry[name].time_limit for name in exercises)
 
 
-def regrade(setup, solutions, exercises, session=None, work=None):
+def regrade(setup, solutions, exercises, session=None, work=None, language="en"):
     """Verdicts on `exercises` (names) for the student's `solutions` ((grade_id, source) pairs,
     course.notebooks.solution_cells), after the assignment's `setup` cells.
 
@@ -131,7 +131,8 @@ def regrade(setup, solutions, exercises, session=None, work=None):
         current = None
         try:
             own = session is None or restarts > 1
-            active = Session(setup, with_notebook=False, work=work) if own else session
+            active = Session(setup, with_notebook=False, work=work, language=language) \
+                if own else session
             channel = active.verdicts
             try:
                 channel.send({"op": "run", "cells": [src for _, src in solutions],

@@ -1,23 +1,34 @@
-"""Generate release/ from source/ with nbgrader: the only way release/ is ever written.
+"""Generate what students get, from source/: the only way release/ and the editions are written.
 
-    python -m instructor release            # every assignment in source/
-    python -m instructor release 01_softmax  # just one
+    python -m instructor release                    # both editions of every assignment
+    python -m instructor release --lang en          # the English edition only
+    python -m instructor release 01_softmax         # one assignment (both editions)
+
+In order: the public checks' worked examples (instructor/examples.py); the messages' compiled
+catalog and the Chinese edition of each notebook, source/<a>_zh/ (instructor/translations.py,
+refused while a translation is missing or stale); then `nbgrader generate_assignment` for each
+edition, which writes release/<a>/ and release/<a>_zh/.
 """
 from __future__ import annotations
 
+from course.i18n import EDITION_SUFFIX, LANGUAGES
 from instructor.course_dir import Course, repository_course
 from instructor.nbgrader_cli import run_nbgrader
 
 
-def generate_release(course=None, names=None):
-    """Run `nbgrader generate_assignment --force` for each assignment, after writing the public
-    checks' worked examples (instructor/examples.py); returns the files written."""
-    from instructor import examples
+def generate_release(course=None, names=None, languages=LANGUAGES):
+    """Returns the files written."""
+    from instructor import examples, translations
 
     course = course if isinstance(course, Course) else \
         Course(course) if course is not None else repository_course()
     written = [examples.write()]
-    for name in names or course.assignments():
-        run_nbgrader(["generate_assignment", name, "--force"], course.root)
-        written.append(course.notebook(course.release, name))
+    if "zh" in languages:
+        written.append(translations.compile_messages())
+        written += translations.write_editions(course)
+    for name in names or translations.english_assignments(course):
+        for lang in languages:
+            edition = name + EDITION_SUFFIX[lang]
+            run_nbgrader(["generate_assignment", edition, "--force"], course.root)
+            written.append(course.notebook(course.release, edition))
     return written

@@ -34,7 +34,7 @@ def export_grades(course, path):
 
 def write_report(results, path):
     """One row per student and assignment: score, max score, submitted, flags."""
-    rows = [{"student": r.student, "assignment": r.assignment,
+    rows = [{"student": r.student, "assignment": r.assignment, "language": r.language,
              "score": f"{r.score:g}" if r.submitted else "",
              "max_score": f"{r.max_score:g}",
              "submitted": "yes" if r.submitted else "no",

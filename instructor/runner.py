@@ -114,6 +114,8 @@ def encode(value, arrays, numbers_only=False):
     tuples, and anything that is not numbers is refused (NotNumeric)."""
     if value is None:
         return {"t": "none"}
+    if isinstance(value, str):  # the answer to a choice, or an argument
+        return {"t": "str", "v": value[:10_000]}
     if isinstance(value, dict):
         return {"t": "dict", "v": [[str(k), encode(v, arrays, numbers_only)]
                                    for k, v in value.items()]}
@@ -121,7 +123,7 @@ def encode(value, arrays, numbers_only=False):
         kind = "tuple" if numbers_only or isinstance(value, tuple) else "list"
         return {"t": kind, "v": [encode(v, arrays, numbers_only) for v in value]}
     if not numbers_only:
-        for kind, types in (("bool", bool), ("int", int), ("float", float), ("str", str)):
+        for kind, types in (("bool", bool), ("int", int), ("float", float)):
             if isinstance(value, types):
                 return {"t": kind, "v": value}
         if callable(value):

@@ -84,9 +84,9 @@ class Channel:
 class Session:
     """The runner of one submission. with_notebook: also its notebook side (B). work: the
     student's own folder of assignments, shown read-only at /work (course.mine reads their
-    earlier notebooks there)."""
+    earlier notebooks there). language: what the student's messages are in ("en", "zh")."""
 
-    def __init__(self, setup_cells, with_notebook=True, work=None):
+    def __init__(self, setup_cells, with_notebook=True, work=None, language="en"):
         pipes = [os.pipe() for _ in range(4 if with_notebook else 2)]
         # runner reads pipes[0], writes pipes[1]; B: reads pipes[2], writes pipes[3]
         theirs = [pipes[0][0], pipes[1][1]] + ([pipes[2][0], pipes[3][1]] if with_notebook
@@ -95,7 +95,7 @@ class Session:
         argv = [sys.executable, "-I", INSIDE if box.available else str(RUNNER),
                 *map(str, theirs)]
         readable = [(RUNNER, INSIDE)]
-        env = environment(threads=1)
+        env = environment(threads=1, BACKPROP_LANG=language)
         if work is not None:
             readable.append((work, WORK))
             env["BACKPROP_WORK"] = WORK if box.available else str(work)

@@ -139,6 +139,10 @@ class Exercise:
             try:
                 with redirect_stderr(io.StringIO()), _silenced():
                     all_exercises()[name].check(callee, quiet=True)
+            except NotImplementedYet:
+                raise NotImplementedYet(
+                    f"{self.name} cannot run yet: it calls `{name}`, which is not implemented "
+                    f"yet: fill in its cell first.") from None
             except CheckFailed as err:
                 first = str(err).splitlines()[0]
                 raise CheckFailed(
