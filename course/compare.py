@@ -6,6 +6,8 @@ arithmetic, about 7 significant digits, is a valid way to compute; a real mistak
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 RTOL, ATOL = 1e-4, 1e-8
@@ -41,7 +43,7 @@ def difference(got, expected, rtol=RTOL, path="result", reveal=True):
         return None
     if isinstance(expected, tuple):
         if isinstance(got, np.ndarray) and got.ndim and len(got) == len(expected):
-            got = tuple(got)  # e.g. three arrays of one shape returned as a stacked array
+            got = tuple(np.asarray(g) for g in got)  # e.g. arrays of one shape, stacked
         if not isinstance(got, tuple) or len(got) != len(expected):
             return f"{path} should be a tuple of {len(expected)} values, got {_kind(got)}"
         for i, (g, e) in enumerate(zip(got, expected)):
@@ -105,6 +107,24 @@ def _kind(value):
 
 
 # ------------------------------------------------------------------------- data in JSON files
+def digest(value):
+    """A fingerprint of a result, its numbers rounded to 4 significant digits: what the public
+    check of a question compares, so that the answer is not written out in the library."""
+    import hashlib
+
+    def rounded(v):
+        if isinstance(v, dict):
+            return {k: rounded(x) for k, x in sorted(v.items())}
+        if isinstance(v, tuple):
+            return [rounded(x) for x in v]
+        if v is None or isinstance(v, str):
+            return v.strip().lower() if isinstance(v, str) else v
+        arr = np.asarray(v, dtype=float)
+        return [list(arr.shape), [float(f"{x:.4g}") + 0.0 for x in arr.ravel()]]
+
+    return hashlib.sha256(json.dumps(rounded(value)).encode()).hexdigest()[:16]
+
+
 def to_json(value):
     """A result as JSON (for the generated examples file)."""
     if value is None:

@@ -19,7 +19,7 @@ from instructor.sandbox import detect, environment
 
 RUNNER = Path(wire.__file__).resolve()
 INSIDE = "/opt/grader/runner.py"  # where the sandbox shows it (no path of the course's)
-WORK = "/work"                     # where it shows the student's own assignment folders
+WORK = "/home/student/assignments"  # where it shows the student's own assignment folders
 START_LIMIT = 60.0   # seconds to start Python and run the setup cells (generous: a busy machine)
 
 
