@@ -19,6 +19,8 @@ A function that is not written yet, or that fails, is reported in a sentence, no
 """
 from __future__ import annotations
 
+import traceback
+
 import numpy as np
 
 from course.gradcheck import check_gradient
@@ -32,9 +34,11 @@ def _attempt(run, *functions):
     """run(), or None with a sentence saying which function is not written or what it raised."""
     try:
         return run()
-    except NotImplementedError:
-        names = " and ".join(f"`{_name(f)}`" for f in functions)
-        print(f"Write {names} above to run this check.")
+    except NotImplementedError as err:
+        raised = [frame.name for frame in traceback.extract_tb(err.__traceback__)]
+        names = [_name(f) for f in functions if _name(f) in raised] or \
+            [_name(f) for f in functions if not isinstance(f, np.ufunc)]
+        print(f"Write {' and '.join(f'`{n}`' for n in names)} above to run this check.")
     except Exception as err:  # noqa: BLE001 - the student's error, told plainly
         print(f"The check could not run: {type(err).__name__}: {err}")
     return None

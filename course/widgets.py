@@ -134,13 +134,14 @@ def _sklearn_penalty(fit):
 
 
 def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
-    """The numbers shown under the explorer's figure, as lines of text."""
+    """The numbers shown under the explorer's figure, as short lines of text."""
     fit = l2_fit(lam, hidden)
     p = fit["params"]
     n1, n2 = np.linalg.norm(p["W1"]), np.linalg.norm(p["W2"])
-    lines = [f"lambda = {lam:g}, m = {fit['m']}:  ||W1||_F = {n1:.4g}, ||W2||_F = {n2:.4g}, "
-             f"||W1||_F^2 + ||W2||_F^2 = {n1 ** 2 + n2 ** 2:.4g}",
-             f"accuracy: train {fit['train_acc']:.3f}, test {fit['test_acc']:.3f}"]
+    lines = [f"λ = {lam:g}, m = {fit['m']}",
+             f"‖W1‖_F = {n1:.4g}, ‖W2‖_F = {n2:.4g}, "
+             f"‖W1‖_F² + ‖W2‖_F² = {n1 ** 2 + n2 ** 2:.4g}",
+             f"accuracy: train {fit['train_acc']:.3f}, 1,000 fresh points {fit['test_acc']:.3f}"]
     if l2_penalty is not None:
         mine = _call(l2_penalty, p, lam, fit["m"])
         if mine is not None:
@@ -151,9 +152,9 @@ def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
                 lines.append(f"your l2_penalty returned {type(mine).__name__}, not a number")
                 return lines
             agree = np.isclose(mine, theirs, rtol=1e-4, atol=1e-7)
-            lines.append(f"your l2_penalty(params, {lam:g}, {fit['m']}) = {mine:.6g};  "
-                         f"scikit-learn's penalty term (its loss_ minus its mean log-loss) = "
-                         f"{theirs:.6g}  " + ("✓ they agree" if agree else "✗ they differ"))
+            lines += [f"your l2_penalty(params, {lam:g}, {fit['m']}) = {mine:.6g}",
+                      f"scikit-learn's penalty term = {theirs:.6g}  "
+                      + ("✓ they agree" if agree else "✗ they differ")]
     return lines
 
 
@@ -170,8 +171,8 @@ def l2_explorer_figure(lam, hidden=L2_HIDDEN):
     ax1.contourf(g0, g1, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax1.contour(g0, g1, prob, levels=[0.5], colors="k", linewidths=1.5)
     ax1.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=22)
-    ax1.set(xticks=[], yticks=[], title=f"λ = {lam:g}: train acc {fit['train_acc']:.2f}, "
-                                        f"test acc {fit['test_acc']:.2f}")
+    ax1.set(xticks=[], yticks=[], title=f"λ = {lam:g}: accuracy {fit['train_acc']:.2f} on the "
+                                        f"training points, {fit['test_acc']:.2f} on fresh ones")
     w = np.concatenate([p["W1"].ravel(), p["W2"].ravel()])
     top = max(float(np.abs(w).max()), 1e-3)
     bins = np.linspace(-top, top, 41)
@@ -179,7 +180,8 @@ def l2_explorer_figure(lam, hidden=L2_HIDDEN):
              label=[f"W1 {p['W1'].shape}", f"W2 {p['W2'].shape}"],
              color=["steelblue", "darkorange"])
     ax2.set(xlabel="weight value", ylabel="count",
-            title=f"weights: max |w| = {top:.3g}, ||W||_F² = {np.sum(w ** 2):.4g}")
+            title=f"weights: max $|w|$ = {top:.3g}, $\\|W_1\\|_F^2 + \\|W_2\\|_F^2$ = "
+                  f"{np.sum(w ** 2):.4g}")
     ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -194,10 +196,10 @@ def l2_sweep_figure(grid=L2_GRID, hidden=L2_HIDDEN):
     ax1.plot(grid, sq, "o-")
     ax1.set_xscale("symlog", linthresh=1e-3)
     ax1.set_yscale("symlog", linthresh=1.0)
-    ax1.set(xlabel="λ (0, then a log scale)", ylabel="||W1||_F² + ||W2||_F²",
+    ax1.set(xlabel="λ (0, then a log scale)", ylabel=r"$\|W_1\|_F^2 + \|W_2\|_F^2$",
             title="the penalty shrinks the weights")
-    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label="train")
-    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label="test")
+    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label="the 60 training points")
+    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label="1,000 fresh points")
     ax2.set_xscale("symlog", linthresh=1e-3)
     ax2.set(xlabel="λ (0, then a log scale)", ylabel="accuracy", ylim=(0.45, 1.02),
             title="too little: overfitting; too much: underfitting")

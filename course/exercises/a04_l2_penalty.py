@@ -83,7 +83,7 @@ def _penalty_inputs(l2_penalty):
 l2_penalty = Exercise(
     name="l2_penalty",
     signature="l2_penalty(params, lam, m) -> lam/(2m) (||W1||_F^2 + ||W2||_F^2), a number",
-    examples=[Example("the worked example: W1 = [[1, 2], [3, 4]], W2 = [[1, 0, -1], [2, 0, 0]], "
+    examples=[Example("W1 = [[1, 2], [3, 4]], W2 = [[1, 0, -1], [2, 0, 0]], "
                       "b1 = [5, 5], b2 = [10, 10, 10], lam = 2, m = 4",
                       (PARAMS_EXAMPLE, 2.0, 4))],
     checks=[Check("how it scales", _penalty_scaling), Check("edge cases", _penalty_inputs)],
@@ -175,14 +175,14 @@ def _reg_new_dict(regularised_grads):
                 not np.array_equal(params[k], PARAMS_REG_EXAMPLE[k]):
             fail(f"your function changed its input ({k!r}) in place; compute new arrays "
                  f"(`g + ...`, not `g += ...`)")
-    return "a new dict; grads and params left unchanged"
+    return None
 
 
 regularised_grads = Exercise(
     name="regularised_grads",
     signature="regularised_grads(grads, params, lam, m) -> a new dict: grads with the "
               "penalty's gradient added where it belongs",
-    examples=[Example("the worked example: grads = {W1: [[0.5, 0]], b1: [0.25, -0.25], W2: "
+    examples=[Example("grads = {W1: [[0.5, 0]], b1: [0.25, -0.25], W2: "
                       "[[1], [-1]], b2: [0.5]}, params = {W1: [[2, -2]], b1: [4, 4], W2: "
                       "[[1], [3]], b2: [-8]}, lam = 1, m = 4",
                       (GRADS_EXAMPLE, PARAMS_REG_EXAMPLE, 1.0, 4))],
@@ -216,7 +216,8 @@ minibatch_lam = Exercise(
     signature="minibatch_lam(lam, batch_size, m) -> the lam to pass to a backward pass over one "
               "minibatch, under the course's convention",
     examples=[Example("lam = 1, batch_size = 64, m = 7291", (1.0, 64, 7291)),
-              Example("lam = 3, batch_size = 10, m = 10 (the batch is all the data)", (3, 10, 10))],
+              Example("lam = 3, batch_size = 10, m = 10 (the batch is all the data)",
+                      (3, 10, 10))],
     hints=[
         "On a batch of B samples, backward is the backward of a J over B samples: with lam_B, "
         "its penalty gradient is your l2_grad with lam_B and B in place of lam and m.",

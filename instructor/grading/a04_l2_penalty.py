@@ -102,7 +102,8 @@ PENALTY_SLOPE_MISTAKES = {
     "2 lam/m w, the slope of lam/m w^2: the course's penalty has lam/(2m), and the 2 from w^2 "
     "cancels its 1/2": _slope(lambda w, lam, m: 2 * lam / m * w),
     "lam w: the 1/m is missing": _slope(lambda w, lam, m: lam * w),
-    "the term's value lam/(2m) w^2, not its slope": _slope(lambda w, lam, m: lam / (2 * m) * w ** 2),
+    "the term's value lam/(2m) w^2, not its slope":
+        _slope(lambda w, lam, m: lam / (2 * m) * w ** 2),
     "lam/m: the derivative of w^2 is 2w, not 2": _slope(lambda w, lam, m: lam / m),
 }
 
