@@ -38,7 +38,7 @@ def _attempt(run, *functions):
         raised = [frame.name for frame in traceback.extract_tb(err.__traceback__)]
         names = [_name(f) for f in functions if _name(f) in raised] or \
             [_name(f) for f in functions if not isinstance(f, np.ufunc)]
-        print(f"Write {' and '.join(f'`{n}`' for n in names)} above to run this check.")
+        print(f"Write {' and '.join(names)} above to run this check.")
     except Exception as err:  # noqa: BLE001 - the student's error, told plainly
         print(f"The check could not run: {type(err).__name__}: {err}")
     return None

@@ -418,7 +418,7 @@ def test_layer_checks_pass_right_backward_steps_and_catch_wrong_ones(capsys):
     assert check_activation(R.relu_forward, relu_backward) is None
     assert check_affine(R.affine_forward, lambda d, X, W: d) is None
     out = capsys.readouterr().out
-    assert "Write `relu_backward` above" in out and "could not run" in out
+    assert "Write relu_backward above" in out and "could not run" in out
 
 
 # ------------------------------------------------------------------------ the mask explorer

@@ -262,7 +262,7 @@ def test_check_l2_agrees_for_one_convention_and_finds_a_factor_of_two(capsys):
     def l2_grad(W, lam, m):
         raise NotImplementedError()
     assert check_l2(R.l2_penalty, l2_grad) is None
-    assert "Write `l2_grad` above" in capsys.readouterr().out
+    assert "Write l2_grad above" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- the widget
