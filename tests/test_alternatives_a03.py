@@ -374,11 +374,10 @@ def test_hidden_grade_refuses_an_input_modified_in_place():
         grading.grade("relu_forward", _relu_in_place)
 
     def affine_backward_in_place(dOut, X, W):
-        dOut *= 1.0
-        X -= 0.0
-        W[...] = W.T if W.shape[0] == W.shape[1] else W
-        return dOut @ W.T, X.T @ dOut, dOut.sum(axis=0)
-    with pytest.raises(grading.HiddenTestFailed):
+        grads = dOut @ W.T, X.T @ dOut, dOut.sum(axis=0)
+        X *= 0  # "the cache is not needed any more": the caller's X is
+        return grads
+    with pytest.raises(grading.HiddenTestFailed, match=r"modified its input argument\(s\) \[1\]"):
         grading.grade("affine_backward", affine_backward_in_place)
 
 
