@@ -134,13 +134,14 @@ def _sklearn_penalty(fit):
 
 
 def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
-    """The numbers shown under the explorer's figure, as lines of text."""
+    """The numbers shown under the explorer's figure, as short lines of text."""
     fit = l2_fit(lam, hidden)
     p = fit["params"]
     n1, n2 = np.linalg.norm(p["W1"]), np.linalg.norm(p["W2"])
-    lines = [f"lambda = {lam:g}, m = {fit['m']}:  ||W1||_F = {n1:.4g}, ||W2||_F = {n2:.4g}, "
-             f"||W1||_F^2 + ||W2||_F^2 = {n1 ** 2 + n2 ** 2:.4g}",
-             f"accuracy: train {fit['train_acc']:.3f}, test {fit['test_acc']:.3f}"]
+    lines = [f"λ = {lam:g}, m = {fit['m']}",
+             f"‖W1‖_F = {n1:.4g}, ‖W2‖_F = {n2:.4g}, "
+             f"‖W1‖_F² + ‖W2‖_F² = {n1 ** 2 + n2 ** 2:.4g}",
+             f"accuracy: train {fit['train_acc']:.3f}, 1,000 fresh points {fit['test_acc']:.3f}"]
     if l2_penalty is not None:
         mine = _call(l2_penalty, p, lam, fit["m"])
         if mine is not None:
@@ -151,9 +152,9 @@ def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
                 lines.append(f"your l2_penalty returned {type(mine).__name__}, not a number")
                 return lines
             agree = np.isclose(mine, theirs, rtol=1e-4, atol=1e-7)
-            lines.append(f"your l2_penalty(params, {lam:g}, {fit['m']}) = {mine:.6g};  "
-                         f"scikit-learn's penalty term (its loss_ minus its mean log-loss) = "
-                         f"{theirs:.6g}  " + ("✓ they agree" if agree else "✗ they differ"))
+            lines += [f"your l2_penalty(params, {lam:g}, {fit['m']}) = {mine:.6g}",
+                      f"scikit-learn's penalty term = {theirs:.6g}  "
+                      + ("✓ they agree" if agree else "✗ they differ")]
     return lines
 
 
@@ -170,8 +171,8 @@ def l2_explorer_figure(lam, hidden=L2_HIDDEN):
     ax1.contourf(g0, g1, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax1.contour(g0, g1, prob, levels=[0.5], colors="k", linewidths=1.5)
     ax1.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=22)
-    ax1.set(xticks=[], yticks=[], title=f"λ = {lam:g}: train acc {fit['train_acc']:.2f}, "
-                                        f"test acc {fit['test_acc']:.2f}")
+    ax1.set(xticks=[], yticks=[], title=f"λ = {lam:g}: accuracy {fit['train_acc']:.2f} on the "
+                                        f"training points, {fit['test_acc']:.2f} on fresh ones")
     w = np.concatenate([p["W1"].ravel(), p["W2"].ravel()])
     top = max(float(np.abs(w).max()), 1e-3)
     bins = np.linspace(-top, top, 41)
@@ -179,7 +180,8 @@ def l2_explorer_figure(lam, hidden=L2_HIDDEN):
              label=[f"W1 {p['W1'].shape}", f"W2 {p['W2'].shape}"],
              color=["steelblue", "darkorange"])
     ax2.set(xlabel="weight value", ylabel="count",
-            title=f"weights: max |w| = {top:.3g}, ||W||_F² = {np.sum(w ** 2):.4g}")
+            title=f"weights: max $|w|$ = {top:.3g}, $\\|W_1\\|_F^2 + \\|W_2\\|_F^2$ = "
+                  f"{np.sum(w ** 2):.4g}")
     ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -194,10 +196,10 @@ def l2_sweep_figure(grid=L2_GRID, hidden=L2_HIDDEN):
     ax1.plot(grid, sq, "o-")
     ax1.set_xscale("symlog", linthresh=1e-3)
     ax1.set_yscale("symlog", linthresh=1.0)
-    ax1.set(xlabel="λ (0, then a log scale)", ylabel="||W1||_F² + ||W2||_F²",
+    ax1.set(xlabel="λ (0, then a log scale)", ylabel=r"$\|W_1\|_F^2 + \|W_2\|_F^2$",
             title="the penalty shrinks the weights")
-    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label="train")
-    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label="test")
+    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label="the 60 training points")
+    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label="1,000 fresh points")
     ax2.set_xscale("symlog", linthresh=1e-3)
     ax2.set(xlabel="λ (0, then a log scale)", ylabel="accuracy", ylim=(0.45, 1.02),
             title="too little: overfitting; too much: underfitting")
@@ -239,7 +241,7 @@ def l2_explorer(l2_penalty=None, hidden=L2_HIDDEN):
 #: halves (so that some are exactly 0 whenever the shift is a multiple of 0.5), and a fixed
 #: upstream gradient dA1.
 _RELU_RNG = np.random.default_rng(3)
-RELU_H0 = _RELU_RNG.integers(-4, 5, size=(6, 10)) / 2.0
+RELU_Z0 = _RELU_RNG.integers(-4, 5, size=(6, 10)) / 2.0
 RELU_DA1 = np.round(_RELU_RNG.normal(size=(6, 10)) * 0.1, 2)
 
 
@@ -253,94 +255,99 @@ def _checked(value, name, shape):
         print(f"`{name}` returned {type(value).__name__}, not an array of numbers.")
         return None
     if arr.shape != shape:
-        print(f"`{name}` returned an array of shape {arr.shape}; expected H1's shape {shape}.")
+        print(f"`{name}` returned an array of shape {arr.shape}; expected Z1's shape {shape}.")
         return None
     return arr
 
 
-def relu_mask_explorer_text(relu_mask, shift, H0=RELU_H0):
+def relu_mask_explorer_text(relu_mask, shift, Z0=RELU_Z0):
     """One line about the mask at this shift: active units and what happens at the ties."""
-    H1 = H0 + shift
-    M = _checked(_call(relu_mask, H1), "relu_mask", H1.shape)
+    Z1 = Z0 + shift
+    M = _checked(_call(relu_mask, Z1), "relu_mask", Z1.shape)
     if M is None:
         return None
-    ties = H1 == 0
-    line = (f"shift = {shift:+.2f}: {int(M.sum())} of {M.size} units active "
-            f"({M.mean():.0%}); {int(ties.sum())} entries of H1 are exactly 0")
+    ties = Z1 == 0
+    line = (f"shift {shift:+.2f}: {int(M.sum())} of {M.size} units active ({M.mean():.0%}); "
+            f"{int(ties.sum())} entries of Z1 are exactly 0")
     if ties.any():
         at_ties = M[ties]
-        line += (": your mask gives them 0 ✓ (no gradient through a unit at exactly 0)"
-                 if np.all(at_ties == 0) else
-                 f": your mask gives {int(np.sum(at_ties != 0))} of them a nonzero value ✗ "
-                 f"(the course uses [H1 > 0], so a tie gets 0)")
+        line += (": your mask gives them 0 ✓" if np.all(at_ties == 0) else
+                 f": your mask gives {int(np.sum(at_ties != 0))} of them a nonzero slope ✗ "
+                 f"(a tie gets 0 in this course)")
     return line
 
 
-def relu_mask_explorer_figure(relu, relu_mask, shift, H0=RELU_H0, dA1=RELU_DA1):
-    """H1 = H0 + shift for a small batch: H1, your ReLU(H1), your mask [H1 > 0], the upstream
-    gradient dA1, the gated gradient dH1 = dA1 * mask and the fraction of samples for which
+def relu_mask_explorer_figure(relu_forward, relu_mask, relu_backward, shift, Z0=RELU_Z0,
+                              dA1=RELU_DA1):
+    """Z1 = Z0 + shift for a small batch: Z1, your relu_forward(Z1), your relu_mask(Z1), the
+    upstream gradient dA1, your relu_backward(dA1, Z1) and the fraction of samples for which
     each hidden unit is active."""
-    H1 = H0 + shift
-    A1 = _checked(_call(relu, H1), "relu", H1.shape)
-    M = _checked(_call(relu_mask, H1), "relu_mask", H1.shape)
-    if A1 is None or M is None:
+    Z1 = Z0 + shift
+    A1 = _checked(_call(relu_forward, Z1), "relu_forward", Z1.shape)
+    M = _checked(_call(relu_mask, Z1), "relu_mask", Z1.shape)
+    dZ1 = _checked(_call(relu_backward, dA1, Z1), "relu_backward", Z1.shape)
+    if A1 is None or M is None or dZ1 is None:
         return None
-    dH1 = dA1 * M
-    ties = np.argwhere(H1 == 0)
+    ties = np.argwhere(Z1 == 0)
     fig = Figure(figsize=(11, 5.6))
     axes = fig.subplots(2, 3)
-    hmax = float(np.abs(H0).max() + 2.0)
+    zmax = float(np.abs(Z0).max() + 2.0)
     gmax = float(np.abs(dA1).max())
     panels = [
-        (H1, f"H1 = H0 {'+' if shift >= 0 else '-'} {abs(shift):.2f}", "RdBu_r", -hmax, hmax),
-        (A1, "your relu(H1)", "Reds", 0.0, hmax),
-        (M, f"your relu_mask(H1): {M.mean():.0%} active", "Greys", 0.0, 1.0),
+        (Z1, f"Z1 = Z0 {'+' if shift >= 0 else '−'} {abs(shift):.2f}", "RdBu_r", -zmax, zmax),
+        (A1, "A1 = relu_forward(Z1)", "Reds", 0.0, zmax),
+        (M, f"relu_mask(Z1): {M.mean():.0%} active", "Greys", 0.0, 1.0),
         (dA1, "upstream gradient dA1", "PuOr", -gmax, gmax),
-        (dH1, f"dH1 = dA1 * mask: {int(np.sum(dH1 != 0))} of {dH1.size} pass", "PuOr",
-         -gmax, gmax),
+        (dZ1, f"dZ1 = relu_backward(dA1, Z1): {int(np.sum(dZ1 != 0))} of {dZ1.size} nonzero",
+         "PuOr", -gmax, gmax),
     ]
     for ax, (data, title, cmap, lo, hi) in zip(axes.ravel(), panels):
         im = ax.imshow(data, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
         if len(ties):
             ax.scatter(ties[:, 1], ties[:, 0], marker="o", s=40, facecolors="none",
                        edgecolors="limegreen", linewidths=1.5)
-        ax.set(title=title, xlabel="hidden unit", ylabel="sample", xticks=range(H1.shape[1]),
-               yticks=range(H1.shape[0]))
+        ax.set_title(title, fontsize=9.5)
+        ax.set(xlabel="hidden unit", ylabel="sample", xticks=range(Z1.shape[1]),
+               yticks=range(Z1.shape[0]))
         ax.tick_params(labelsize=7)
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
     ax = axes[1, 2]
-    ax.bar(np.arange(H1.shape[1]), M.mean(axis=0), color="dimgray")
+    ax.bar(np.arange(Z1.shape[1]), M.mean(axis=0), color="dimgray")
+    ax.set_title("active units", fontsize=9.5)
     ax.set(ylim=(0, 1.05), xlabel="hidden unit", ylabel="fraction of samples active",
-           title="active units", xticks=range(H1.shape[1]))
+           xticks=range(Z1.shape[1]))
     ax.tick_params(labelsize=7)
     if len(ties):
-        fig.suptitle(f"green circles: the {len(ties)} entries where H1 is exactly 0 (ties)",
+        fig.suptitle(f"green circles: the {len(ties)} entries where Z1 is exactly 0 (ties)",
                      fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def relu_mask_explorer(relu, relu_mask):
-    """A slider that shifts the pre-activations H1 of a small batch, drawn with your relu and
-    relu_mask: which units are active, and how the mask gates the upstream gradient dA1."""
+def relu_mask_explorer(relu_forward, relu_mask, relu_backward):
+    """A slider that shifts the pre-activations Z1 of a small batch, drawn with your
+    relu_forward, relu_mask and relu_backward: which units are active, and how the backward
+    pass gates the upstream gradient dA1."""
     import ipywidgets as w
 
     slider = w.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.25, description="shift",
-                           continuous_update=False)
+                           readout_format="+.2f", continuous_update=False)
     out = w.Output()
 
     def draw(_=None):
         with out:
             out.clear_output(wait=True)
-            fig = relu_mask_explorer_figure(relu, relu_mask, slider.value)
+            fig = relu_mask_explorer_figure(relu_forward, relu_mask, relu_backward,
+                                            slider.value)
             if fig is not None:
                 _display(fig)
                 print(relu_mask_explorer_text(relu_mask, slider.value))
 
     slider.observe(draw, names="value")
     draw()
-    return w.VBox([w.HTML("H1 = H0 + shift for 6 samples and 10 hidden units (H0 on a grid "
-                          "of halves: multiples of 0.5 give exact zeros)"), slider, out])
+    return w.VBox([w.HTML("Z1 = Z0 + shift for 6 samples and 10 hidden units (Z0 on a grid "
+                          "of halves: a shift that is a multiple of 0.5 gives exact zeros)"),
+                   slider, out])
 
 
 # --------------------------------------------------------------------- 06 training dashboard

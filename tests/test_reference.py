@@ -62,27 +62,21 @@ def test_softmax_cross_entropy_grad_matches_finite_differences(m, K):
     assert rel_error(R.softmax_cross_entropy_grad(Z, y), num) <= 1e-7
 
 
-@pytest.mark.parametrize("m,n,H", [(1, 3, 4), (6, 5, 7)])
-def test_layer_backward_steps_match_finite_differences(m, n, H):
-    rng = np.random.default_rng(m + n + H)
-    X, W1, b1 = rng.normal(size=(m, n)), rng.normal(size=(n, H)), rng.normal(size=H)
-    G = rng.normal(size=(m, H))  # upstream gradient dL/dA1 of the scalar L = sum(G * A1)
-
-    def scalar(W1_, b1_):
-        return float(np.sum(G * R.relu(X @ W1_ + b1_)))
-
-    H1 = X @ W1 + b1
-    dW1, db1 = R.hidden_layer_backward(G, H1, X)
-    assert rel_error(dW1, numerical_gradient(lambda w: scalar(w, b1), W1.copy())) <= 1e-7
-    assert rel_error(db1, numerical_gradient(lambda b: scalar(W1, b), b1.copy())) <= 1e-7
-
-    K = 3
-    A1, W2 = R.relu(H1), rng.normal(size=(H, K))
-    dZ = rng.normal(size=(m, K))
-    dW2, db2, dA1 = R.output_layer_backward(dZ, A1, W2)
-    assert rel_error(dW2, numerical_gradient(lambda w: np.sum(dZ * (A1 @ w)), W2.copy())) <= 1e-7
-    assert rel_error(dA1, numerical_gradient(lambda a: np.sum(dZ * (a @ W2)), A1.copy())) <= 1e-7
-    assert np.allclose(db2, dZ.sum(axis=0))
+@pytest.mark.parametrize("m,d,k", [(1, 3, 4), (6, 5, 7), (4, 4, 4)])
+def test_layer_backward_steps_match_finite_differences(m, d, k):
+    """Each layer alone, on an upstream gradient G: the scalar sum(G * Out) has dOut = G."""
+    rng = np.random.default_rng(m + d + k)
+    X, W, b = rng.normal(size=(m, d)), rng.normal(size=(d, k)), rng.normal(size=k)
+    G = rng.normal(size=(m, k))
+    dX, dW, db = R.affine_backward(G, X, W)
+    for got, x, f in [(dX, X, lambda x_: R.affine_forward(x_, W, b)),
+                      (dW, W, lambda w: R.affine_forward(X, w, b)),
+                      (db, b, lambda b_: R.affine_forward(X, W, b_))]:
+        assert rel_error(got, numerical_gradient(lambda v: np.sum(G * f(v)), x.copy())) <= 1e-7
+    Z = rng.normal(size=(m, k))  # no entry within 1e-5 of the kink
+    for forward, backward in [(R.relu_forward, R.relu_backward), (np.tanh, R.tanh_backward)]:
+        num = numerical_gradient(lambda z: np.sum(G * forward(z)), Z.copy())
+        assert rel_error(backward(G, Z), num) <= 1e-7
 
 
 def test_l2_penalty_and_gradient():
@@ -98,10 +92,11 @@ def test_l2_penalty_and_gradient():
 
 
 def test_relu_mask_is_zero_at_zero():
-    H = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.0]])
-    assert R.relu_mask(H).tolist() == [[0, 0, 1], [0, 1, 0]]
-    assert R.relu_mask(H).dtype == float
-    assert R.relu(H).tolist() == [[0, 0, 2], [0, 3, 0]]
+    Z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.0]])
+    assert R.relu_mask(Z).tolist() == [[0, 0, 1], [0, 1, 0]]
+    assert R.relu_mask(Z).dtype == float
+    assert R.relu_forward(Z).tolist() == [[0, 0, 2], [0, 3, 0]]
+    assert R.relu_backward(np.full((2, 3), 5.0), Z).tolist() == [[0, 0, 5], [0, 5, 0]]
 
 
 def test_stable_at_extreme_logits():

@@ -1,10 +1,21 @@
-"""Hidden grading for 03_relu_mask: relu, relu_mask, column_shapes, output_layer_backward,
-hidden_layer_backward."""
+"""Hidden grading for 03_relu_mask, the layers: relu_forward, mask_of_Z1, relu_mask,
+relu_jacobian, relu_backward, tanh_backward, affine_forward, affine_by_hand, dW_product,
+affine_backward, backprop_cost, column_shapes.
+
+The questions (mask_of_Z1, relu_jacobian, affine_by_hand, dW_product, backprop_cost) are
+functions of no arguments that return the student's answer: one hidden case each, their
+answer, with the known wrong answers named. Their inputs are the public module's.
+"""
 import numpy as np
 
+from course.exercises import a03_relu_mask as public
 from instructor import reference as R
 
 from . import Case, Graded
+
+
+def _f(a):
+    return np.asarray(a, dtype=float)
 
 
 def _ties(rng, m, H):
@@ -12,209 +23,388 @@ def _ties(rng, m, H):
     return rng.integers(-4, 5, size=(m, H)) / 2.0
 
 
-# --------------------------------------------------------------------------------------- relu
-def relu_cases(rng):
+def _answer(rng):
+    return [Case("your answer", ())]
+
+
+# ----------------------------------------------------------------------------- relu_forward
+def relu_forward_cases(rng):
     return [
-        Case("random H, m=1, H=3", (rng.normal(size=(1, 3)),), (0,)),
-        Case("random H, m=8, H=16", (rng.normal(size=(8, 16)),), (0,)),
-        Case("exact zeros (ties at H = 0)", (_ties(rng, 5, 7),), (0,)),
-        Case("integer H", (rng.integers(-3, 4, size=(4, 5)),), (0,)),
-        Case("float32 H", (rng.normal(size=(3, 4)).astype(np.float32),), (0,)),
-        Case("a 1-D H", (np.array([-1.0, 0.0, 2.0, -0.5]),), (0,)),
+        Case("random Z, m=1, H=3", (rng.normal(size=(1, 3)),), (0,)),
+        Case("random Z, m=8, H=16", (rng.normal(size=(8, 16)),), (0,)),
+        Case("exact zeros (ties at Z = 0)", (_ties(rng, 5, 7),), (0,)),
+        Case("integer Z", (rng.integers(-3, 4, size=(4, 5)),), (0,)),
+        Case("float32 Z", (rng.normal(size=(3, 4)).astype(np.float32),), (0,)),
+        Case("a 1-D Z", (np.array([-1.0, 0.0, 2.0, -0.5]),), (0,)),
+        Case("entries of +-1e30", (np.array([[1e30, -1e30], [-1e-30, 1e-30]]),), (0,)),
     ]
 
 
-def relu_mistakes():
-    return {
-        "the mask [H > 0] instead of the values max(H, 0)": lambda H: R.relu_mask(H),
-        "the negative part min(H, 0) instead of max(H, 0)":
-            lambda H: np.minimum(np.asarray(H, dtype=float), 0.0),
-        "|H| instead of max(H, 0)": lambda H: np.abs(np.asarray(H, dtype=float)),
-    }
+RELU_FORWARD_MISTAKES = {
+    "the mask [Z > 0] (0s and 1s) instead of the values max(Z, 0)": lambda Z: R.relu_mask(Z),
+    "the negative part min(Z, 0) instead of max(Z, 0)": lambda Z: np.minimum(_f(Z), 0.0),
+    "|Z| instead of max(Z, 0): negative entries become 0, they do not change sign":
+        lambda Z: np.abs(_f(Z)),
+    "np.max(Z, 0), the largest entry of each column (0 is the axis), instead of "
+    "np.maximum(Z, 0), which compares every entry with 0": lambda Z: np.max(_f(Z), 0),
+}
 
 
-# ---------------------------------------------------------------------------------- relu_mask
-def mask_cases(rng):
+# ------------------------------------------------------------------------------- mask_of_Z1
+def mask_of_Z1_reference():
+    return R.relu_mask(public.Z1_BY_HAND)
+
+
+MASK_OF_Z1_MISTAKES = {
+    "the mask [Z1 >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so the two "
+    "entries where Z1 is exactly 0 get 0": lambda: (public.Z1_BY_HAND >= 0).astype(float),
+    "the sign of Z1 (-1 where Z1 < 0): the mask holds slopes, 0 or 1":
+        lambda: np.sign(public.Z1_BY_HAND),
+    "ReLU(Z1), the values, instead of the slopes [Z1 > 0]":
+        lambda: R.relu_forward(public.Z1_BY_HAND),
+    "the mask of the negative entries, [Z1 < 0]": lambda: (public.Z1_BY_HAND < 0).astype(float),
+    "the mask transposed, (4, 2): like Z1, it has one row per sample":
+        lambda: R.relu_mask(public.Z1_BY_HAND).T,
+}
+
+
+# -------------------------------------------------------------------------------- relu_mask
+def relu_mask_cases(rng):
     return [
-        Case("random H, m=1, H=4", (rng.normal(size=(1, 4)),), (0,)),
-        Case("random H, m=10, H=20", (rng.normal(size=(10, 20)),), (0,)),
-        Case("exact zeros (ties at H = 0)", (_ties(rng, 6, 8),), (0,)),
-        Case("integer H with zeros", (rng.integers(-2, 3, size=(5, 5)),), (0,)),
-        Case("float32 H with zeros", (_ties(rng, 4, 4).astype(np.float32),), (0,)),
-        Case("-0.0 and tiny values", (np.array([[-0.0, 0.0, 1e-300, -1e-300, 5e-324]]),), (0,)),
+        Case("random Z, m=1, H=4", (rng.normal(size=(1, 4)),), (0,)),
+        Case("random Z, m=10, H=20", (rng.normal(size=(10, 20)),), (0,)),
+        Case("exact zeros (ties at Z = 0)", (_ties(rng, 6, 8),), (0,)),
+        Case("integer Z with zeros", (rng.integers(-2, 3, size=(5, 5)),), (0,)),
+        Case("float32 Z with zeros", (_ties(rng, 4, 4).astype(np.float32),), (0,)),
+        Case("-0.0 and tiny values", (np.array([[-0.0, 0.0, 1e-30, -1e-30, 1e-12]]),), (0,)),
+        Case("a 1-D Z", (np.array([0.5, 0.0, -0.5]),), (0,)),
     ]
 
 
-def mask_mistakes():
-    return {
-        "the mask [H >= 0]: the course takes ReLU's derivative at exactly 0 to be 0, so ties "
-        "at H = 0 must give 0": lambda H: (np.asarray(H) >= 0).astype(float),
-        "np.sign(H), which is -1 (not 0) for negative entries":
-            lambda H: np.sign(np.asarray(H, dtype=float)),
-        "ReLU(H), the values, instead of the mask [H > 0]": lambda H: R.relu(H),
-        "the mask of the negative entries, [H < 0]": lambda H: (np.asarray(H) < 0).astype(float),
-    }
+RELU_MASK_MISTAKES = {
+    "the mask [Z >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so a tie "
+    "Z = 0 gets 0": lambda Z: (np.asarray(Z) >= 0).astype(float),
+    "np.sign(Z), which is -1 (not 0) where Z < 0 (source 003's sgn is 0 for inputs <= 0, and "
+    "it is applied to h = ReLU(z), which is never negative)": lambda Z: np.sign(_f(Z)),
+    "ReLU(Z), the values, instead of the slopes [Z > 0]": lambda Z: R.relu_forward(Z),
+    "the mask of the negative entries, [Z < 0]": lambda Z: (np.asarray(Z) < 0).astype(float),
+}
 
 
-# ------------------------------------------------------------------------------ column_shapes
-SHAPE_KEYS = ("z", "h", "Theta", "delta1", "dJ_dz", "dJ_dU", "dJ_dW")
+# ---------------------------------------------------------------------------- relu_jacobian
+def relu_jacobian_reference():
+    return np.diag(R.relu_mask(public.Z_JACOBIAN))
 
 
+RELU_JACOBIAN_MISTAKES = {
+    "every row equal to the mask: entry (j, k) is the slope of a_j when z_k moves, and a_j "
+    "does not depend on z_k for k != j, so every entry off the diagonal is 0":
+        lambda: np.tile(R.relu_mask(public.Z_JACOBIAN), (4, 1)),
+    "the identity matrix: on the diagonal, the slope of a_j = max(z_j, 0) is 0 where z_j <= 0":
+        lambda: np.eye(4),
+    "the mask [z >= 0] on the diagonal: the slope at the tie z = 0 is 0 in this course":
+        lambda: np.diag((public.Z_JACOBIAN >= 0).astype(float)),
+    "ReLU(z), the values, on the diagonal, instead of the slopes":
+        lambda: np.diag(R.relu_forward(public.Z_JACOBIAN)),
+    "only the diagonal (4 numbers): the Jacobian of a map from 4 numbers to 4 numbers is a "
+    "4 x 4 matrix, most of it zeros here": lambda: R.relu_mask(public.Z_JACOBIAN),
+}
+
+
+# ---------------------------------------------------------------------------- relu_backward
+def relu_backward_cases(rng):
+    cases = []
+    for m, H in [(1, 3), (8, 16), (4, 4), (6, 10)]:
+        cases.append(Case(f"m={m}, H={H}, ties at Z = 0",
+                          (rng.normal(size=(m, H)), _ties(rng, m, H)), (0, 1)))
+    cases += [
+        Case("integer Z", (rng.normal(size=(3, 5)), rng.integers(-2, 3, size=(3, 5))), (0, 1)),
+        Case("float32 dA and Z", (rng.normal(size=(4, 3)).astype(np.float32),
+                                  _ties(rng, 4, 3).astype(np.float32)), (0, 1)),
+        Case("1-D dA and Z", (np.array([0.5, -1.0, 2.0, 1.5]), np.array([1.0, 0.0, -2.0, 3.0])),
+             (0, 1)),
+        Case("-0.0 and tiny Z", (np.array([[1.0, 2.0, 3.0, 4.0]]),
+                                 np.array([[-0.0, 1e-30, -1e-30, 0.0]])), (0, 1)),
+    ]
+    return cases
+
+
+RELU_BACKWARD_MISTAKES = {
+    "no mask: dZ = dA, but a unit with Z <= 0 passes no gradient": lambda dA, Z: _f(dA),
+    "the mask [Z >= 0]: a unit at exactly Z = 0 passes no gradient, use [Z > 0]":
+        lambda dA, Z: _f(dA) * (np.asarray(Z) >= 0),
+    "dA multiplied by ReLU(Z), the values, instead of by the slopes [Z > 0]":
+        lambda dA, Z: _f(dA) * R.relu_forward(Z),
+    "a matrix product (@) with the mask: the ReLU's Jacobian is diagonal, so the chain rule "
+    "multiplies entry by entry (*)": lambda dA, Z: _f(dA) @ R.relu_mask(Z),
+    "the mask of dA, [dA > 0], instead of the mask of Z: the forward pass's Z decides which "
+    "units were active": lambda dA, Z: _f(dA) * R.relu_mask(dA),
+    "the mask alone, [Z > 0], without the upstream gradient dA": lambda dA, Z: R.relu_mask(Z),
+    "np.sign(Z) as the slope: it is -1 where Z < 0, where the ReLU's slope is 0":
+        lambda dA, Z: _f(dA) * np.sign(_f(Z)),
+}
+
+
+# ---------------------------------------------------------------------------- tanh_backward
+def tanh_backward_cases(rng):
+    return [
+        Case("m=1, H=3", (rng.normal(size=(1, 3)), rng.normal(size=(1, 3))), (0, 1)),
+        Case("m=8, H=16", (rng.normal(size=(8, 16)), rng.normal(size=(8, 16)) * 2), (0, 1)),
+        Case("Z = 0 (slope 1) and small Z", (rng.normal(size=(2, 3)),
+                                             np.array([[0.0, 1e-8, -1e-8], [0.0, 0.1, -0.1]])),
+             (0, 1)),
+        Case("saturated units, Z = +-30 and +-400",
+             (np.ones((1, 4)), np.array([[30.0, -30.0, 400.0, -400.0]])), (0, 1)),
+        Case("integer Z", (rng.normal(size=(3, 4)), rng.integers(-2, 3, size=(3, 4))), (0, 1)),
+        Case("float32 dA and Z", (rng.normal(size=(3, 3)).astype(np.float32),
+                                  rng.normal(size=(3, 3)).astype(np.float32)), (0, 1)),
+        Case("1-D dA and Z", (np.array([1.0, -2.0, 0.5]), np.array([0.5, -1.5, 2.0])), (0, 1)),
+    ]
+
+
+TANH_BACKWARD_MISTAKES = {
+    "the slope 1 - tanh(Z), without the square: tanh' = 1 - tanh^2":
+        lambda dA, Z: _f(dA) * (1 - np.tanh(_f(Z))),
+    "the slope 1 - Z^2, written with Z where it needs tanh(Z), the layer's output A":
+        lambda dA, Z: _f(dA) * (1 - _f(Z) ** 2),
+    "the slope (1 - tanh(Z))^2: the square is on tanh(Z) alone, 1 - tanh(Z)^2":
+        lambda dA, Z: _f(dA) * (1 - np.tanh(_f(Z))) ** 2,
+    "tanh(Z) itself instead of its slope": lambda dA, Z: _f(dA) * np.tanh(_f(Z)),
+    "the slope 1 + tanh(Z)^2: the derivative of sinh/cosh is (cosh^2 - sinh^2)/cosh^2 = "
+    "1 - tanh^2": lambda dA, Z: _f(dA) * (1 + np.tanh(_f(Z)) ** 2),
+    "1/cosh(Z), not squared: the slope is 1/cosh(Z)^2":
+        lambda dA, Z: _f(dA) / np.cosh(_f(Z)),
+    "the ReLU's mask [Z > 0], copied from relu_backward: tanh's slope is never exactly 0 or 1":
+        lambda dA, Z: _f(dA) * R.relu_mask(Z),
+    "the slope alone, without the upstream gradient dA":
+        lambda dA, Z: 1 - np.tanh(_f(Z)) ** 2 + 0 * _f(dA),
+}
+
+
+# --------------------------------------------------------------------------- affine_forward
+def affine_forward_cases(rng):
+    cases = [Case(f"m={m}, d={d}, k={k}", (rng.normal(size=(m, d)), rng.normal(size=(d, k)),
+                                           rng.normal(size=k)), (0, 1, 2))
+             for m, d, k in [(1, 3, 2), (5, 4, 3), (4, 4, 4), (16, 32, 10), (3, 6, 1), (2, 1, 3)]]
+    cases += [
+        Case("integer X, W and b", (rng.integers(-2, 3, size=(3, 5)),
+                                    rng.integers(-2, 3, size=(5, 2)),
+                                    rng.integers(-2, 3, size=2)), (0, 1, 2)),
+        Case("float32 X", (rng.normal(size=(3, 3)).astype(np.float32), rng.normal(size=(3, 3)),
+                           rng.normal(size=3)), (0, 1, 2)),
+    ]
+    return cases
+
+
+AFFINE_FORWARD_MISTAKES = {
+    "the bias b left out": lambda X, W, b: _f(X) @ _f(W),
+    "X W^T + b: W is (d, k), so X W is already (m, k)": lambda X, W, b: _f(X) @ _f(W).T + _f(b),
+    "W X + b, the product in the other order: samples are rows, so X comes first":
+        lambda X, W, b: _f(W) @ _f(X) + _f(b),
+    "X * W + b, an entrywise product (*) where the layer is a matrix product (@)":
+        lambda X, W, b: _f(X) * _f(W) + _f(b),
+    "b added down the columns (as a column, b[:, None]): b has one entry per output unit and "
+    "is added to every row": lambda X, W, b: _f(X) @ _f(W) + _f(b)[:, None],
+}
+
+
+# --------------------------------------------------------------------------- affine_by_hand
+def affine_by_hand_reference():
+    dX, dW, db = R.affine_backward(public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)
+    return {"dX": dX, "dW": dW, "db": db}
+
+
+def _by_hand_with(**wrong):
+    def variant():
+        out = affine_by_hand_reference()
+        out.update({k: f(public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)
+                    for k, f in wrong.items()})
+        return out
+    return variant
+
+
+AFFINE_BY_HAND_MISTAKES = {
+    "dW divided by m = 2: dOut is already the gradient of J, whatever 1/m J holds; the "
+    "chain rule adds the contributions of the two samples, it does not average them":
+        _by_hand_with(dW=lambda dOut, X, W: X.T @ dOut / 2),
+    "db as the mean of dOut over the samples: b is added to both rows, so its gradient is the "
+    "sum of both contributions": _by_hand_with(db=lambda dOut, X, W: dOut.mean(axis=0)),
+    "db = dOut, one number per sample: b has one entry, which collects both samples' "
+    "contributions": _by_hand_with(db=lambda dOut, X, W: dOut),
+    "dW as a row, (1, 2): a gradient has the shape of what it is the gradient of, W is (2, 1)":
+        _by_hand_with(dW=lambda dOut, X, W: (X.T @ dOut).T),
+    "dX transposed: dX[i, j] is the slope for X[i, j], sample i's input j, which meets only "
+    "row i of Out": _by_hand_with(dX=lambda dOut, X, W: (dOut @ W.T).T),
+    "dX = X: the slope of Out[i, 0] with respect to X[i, j] is W[j, 0], times dOut[i, 0]":
+        _by_hand_with(dX=lambda dOut, X, W: X),
+}
+
+
+# ------------------------------------------------------------------------------- dW_product
+def dW_product_reference():
+    return 2  # A1^T dZ2: (4, 5)(5, 3) = (4, 3)
+
+
+DW_PRODUCT_MISTAKES = {
+    "1, dZ2 A1^T: it is (5, 3) times (4, 5), a product that is not defined": lambda: 1,
+    "3, dZ2^T A1: it is (3, 4), the transpose of W2's shape (4, 3)": lambda: 3,
+    "4, A1 dZ2^T: it is (5, 4) times (3, 5), a product that is not defined": lambda: 4,
+}
+
+
+# ---------------------------------------------------------------------------- backprop_cost
+def backprop_cost_reference():
+    return _cost()
+
+
+def _cost(one_sample=False, forward_layers=2, backward="params", fd_evals=2, fd_params="all",
+          fd_per_pass=True):
+    m, n, H, K = (public.COST_SIZES[k] for k in ("m", "n", "H", "K"))
+    m = 1 if one_sample else m
+    forward = m * n * H + (m * H * K if forward_layers == 2 else 0)
+    products = {"params": m * n * H + 2 * m * H * K,     # dW1, dW2 and dA1
+                "with dX": 2 * m * n * H + 2 * m * H * K,
+                "no dA1": m * n * H + m * H * K}
+    count = {"all": n * H + H + H * K + K, "weights": n * H + H * K}[fd_params]
+    return {"forward": forward, "backward": products[backward],
+            "numerical": fd_evals * count * (forward if fd_per_pass else 1)}
+
+
+BACKPROP_COST_MISTAKES = {
+    "forward: only the hidden layer's product X W1; the output layer's A1 W2 costs m H K too":
+        lambda: _cost(forward_layers=1),
+    "the cost of one sample: the batch has m = 64 of them, and every product has m rows":
+        lambda: _cost(one_sample=True),
+    "backward: dX = dZ1 W1^T counted too; training needs only the parameters' gradients":
+        lambda: _cost(backward="with dX"),
+    "backward: dA1 = dZ2 W2^T left out; it is the product that carries the gradient down to "
+    "the hidden layer": lambda: _cost(backward="no dA1"),
+    "numerical: one forward pass per parameter; a central difference evaluates J twice, at "
+    "w + h and at w - h": lambda: _cost(fd_evals=1),
+    "numerical: only the weights counted; the biases are parameters too (H + K = 266 of them)":
+        lambda: _cost(fd_params="weights"),
+    "numerical: the number of forward passes (2 per parameter), not their cost in "
+    "multiply-adds": lambda: _cost(fd_per_pass=False),
+}
+
+
+# ---------------------------------------------------------------------------- column_shapes
 def column_shapes_reference(Dx, Dh, Nc):
-    """Seed 003's quantities for one sample, in column form (gradients w.r.t. vectors as rows,
-    w.r.t. matrices in the matrix's shape)."""
-    return {"z": (Dh, 1), "h": (Dh, 1), "Theta": (Nc, 1), "delta1": (1, Nc),
-            "dJ_dz": (1, Dh), "dJ_dU": (Nc, Dh), "dJ_dW": (Dh, Dx)}
+    """R.column_shapes with each shape as an array: a student's shape may be a tuple, a list or
+    an array, and each compares with an array (a tuple of numbers would be compared entry by
+    entry, and an array of them would not fit)."""
+    return {k: np.array(v) for k, v in R.column_shapes(Dx, Dh, Nc).items()}
 
 
-def shapes_cases(rng):
+def column_shapes_cases(rng):
     return [Case(f"Dx={Dx}, Dh={Dh}, Nc={Nc}", (Dx, Dh, Nc))
             for Dx, Dh, Nc in [(256, 100, 10), (5, 3, 2), (3, 7, 4), (784, 256, 10)]]
 
 
 def _as_shape(value):
-    if isinstance(value, np.ndarray) and value.ndim == 1:
-        value = tuple(value)
-    if not isinstance(value, tuple):
-        return None
     try:
-        return tuple(int(v) for v in value)
+        return tuple(int(v) for v in np.asarray(value).reshape(-1))
     except (TypeError, ValueError):
         return None
 
 
-def shapes_compare(got, expected, case):
+def column_shapes_compare(got, expected, case):
     if not isinstance(got, dict):
         return f"the result should be a dict from names to shapes, got {type(got).__name__}"
     missing = [k for k in expected if k not in got]
     if missing:
         return f"the result is missing the keys {missing}"
     for k in expected:
-        want = tuple(int(v) for v in expected[k])
         have = _as_shape(got[k])
-        if have != want:
+        if have != _as_shape(expected[k]):
             return f"the shape of {k} is {have if have is not None else got[k]}, which is wrong"
     return None
 
 
-def shapes_mistakes():
-    def variant(**changes):
-        def wrong(Dx, Dh, Nc):
-            out = column_shapes_reference(Dx, Dh, Nc)
-            out.update({k: f(Dx, Dh, Nc) for k, f in changes.items()})
-            return out
-        return wrong
-
-    return {
-        "h = ReLU(z) given the shape of x, (Dx, 1), as in the source derivation; it has the "
-        "shape of z, (Dh, 1)": variant(h=lambda Dx, Dh, Nc: (Dx, 1)),
-        "delta1 and dJ/dz as columns; the derivative of J with respect to a column vector is "
-        "a row here (1 x Nc, 1 x Dh)": variant(delta1=lambda Dx, Dh, Nc: (Nc, 1),
-                                               dJ_dz=lambda Dx, Dh, Nc: (Dh, 1)),
-        "dJ/dU transposed, (Dh, Nc); a gradient has the shape of its matrix, (Nc, Dh)":
-            variant(dJ_dU=lambda Dx, Dh, Nc: (Dh, Nc)),
-        "dJ/dW in the row form's layout (Dx, Dh), the shape of W1 = W^T; W is (Dh, Dx)":
-            variant(dJ_dW=lambda Dx, Dh, Nc: (Dx, Dh)),
-    }
+def _shapes_with(**changes):
+    def variant(Dx, Dh, Nc):
+        out = R.column_shapes(Dx, Dh, Nc)
+        out.update({k: f(Dx, Dh, Nc) for k, f in changes.items()})
+        return out
+    return variant
 
 
-# ---------------------------------------------------------------------- output_layer_backward
-def _upstream(rng, m, K):
-    """A realistic dZ = (P - Y)/m."""
-    return R.softmax_cross_entropy_grad(rng.normal(size=(m, K)) * 2, rng.integers(0, K, size=m))
+COLUMN_SHAPES_MISTAKES = {
+    "h = ReLU(z) given the shape of x, (Dx, 1), as the source writes it; ReLU acts entry by "
+    "entry, so h has the shape of z, (Dh, 1)": _shapes_with(h=lambda Dx, Dh, Nc: (Dx, 1)),
+    "delta1 and dJ/dz as columns; the source writes the derivative of J with respect to a "
+    "column vector as a row (1 x Nc, 1 x Dh)":
+        _shapes_with(delta1=lambda Dx, Dh, Nc: (Nc, 1), dJ_dz=lambda Dx, Dh, Nc: (Dh, 1)),
+    "dJ/dU transposed, (Dh, Nc); a gradient has the shape of its matrix, (Nc, Dh)":
+        _shapes_with(dJ_dU=lambda Dx, Dh, Nc: (Dh, Nc)),
+    "dJ/dW in the row form's layout (Dx, Dh), the shape of W1 = W^T; W is (Dh, Dx)":
+        _shapes_with(dJ_dW=lambda Dx, Dh, Nc: (Dx, Dh)),
+}
 
 
-def output_cases(rng):
+# --------------------------------------------------------------------------- affine_backward
+def affine_backward_cases(rng):
     cases = []
-    for m, H, K in [(1, 3, 2), (5, 4, 3), (4, 4, 4), (16, 32, 10), (3, 6, 3)]:
-        A1 = R.relu(_ties(rng, m, H))
-        cases.append(Case(f"m={m}, H={H}, K={K}", (_upstream(rng, m, K), A1,
-                                                    rng.normal(size=(H, K))), (0, 1, 2)))
-    cases.append(Case("integer A1 and W2", (_upstream(rng, 3, 2), rng.integers(0, 4, size=(3, 5)),
-                                            rng.integers(-2, 3, size=(5, 2))), (0, 1, 2)))
+    for m, d, k in [(1, 3, 2), (5, 4, 3), (4, 4, 4), (16, 32, 10), (3, 6, 1)]:
+        cases.append(Case(f"m={m}, d={d}, k={k}", (rng.normal(size=(m, k)) / m,
+                                                   R.relu_forward(_ties(rng, m, d)),
+                                                   rng.normal(size=(d, k))), (0, 1, 2)))
+    cases += [
+        Case("integer X and W", (rng.normal(size=(3, 2)), rng.integers(0, 4, size=(3, 5)),
+                                 rng.integers(-2, 3, size=(5, 2))), (0, 1, 2)),
+        Case("float32 dOut, X and W", tuple(rng.normal(size=s).astype(np.float32)
+                                            for s in [(4, 2), (4, 3), (3, 2)]), (0, 1, 2)),
+    ]
     return cases
 
 
-def output_mistakes():
-    return {
-        "dW2 = dZ^T A1, the transposed product (K x H), as in the source's (Y_hat - Y) X1: "
-        "a gradient has its parameter's shape, so dW2 = A1^T dZ":
-            lambda dZ, A1, W2: (dZ.T @ A1, dZ.sum(axis=0), dZ @ W2.T),
-        "db2 as the MEAN of dZ over the samples (an extra 1/m: dZ already holds it)":
-            lambda dZ, A1, W2: (A1.T @ dZ, dZ.mean(axis=0), dZ @ W2.T),
-        "db2 summed over axis 1 (the classes) instead of axis 0 (the samples)":
-            lambda dZ, A1, W2: (A1.T @ dZ, dZ.sum(axis=1), dZ @ W2.T),
-        "db2 = dZ itself, the (m, K) matrix, not summed over the samples":
-            lambda dZ, A1, W2: (A1.T @ dZ, dZ, dZ @ W2.T),
-        "db2 with keepdims=True: shape (1, K) instead of b2's shape (K,)":
-            lambda dZ, A1, W2: (A1.T @ dZ, dZ.sum(axis=0, keepdims=True), dZ @ W2.T),
-        "dA1 = dZ W2 without the transpose (dZ W2^T is (m, K)(K, H))":
-            lambda dZ, A1, W2: (A1.T @ dZ, dZ.sum(axis=0), dZ @ W2),
-        "an extra 1/m in dW2 (dZ already holds it)":
-            lambda dZ, A1, W2: (A1.T @ dZ / dZ.shape[0], dZ.sum(axis=0), dZ @ W2.T),
-    }
+def _affine_backward_with(dX=None, dW=None, db=None, order=("dX", "dW", "db")):
+    def variant(dOut, X, W):
+        dOut, X, W = _f(dOut), _f(X), _f(W)
+        out = {"dX": dX(dOut, X, W) if dX else dOut @ W.T,
+               "dW": dW(dOut, X, W) if dW else X.T @ dOut,
+               "db": db(dOut, X, W) if db else dOut.sum(axis=0)}
+        return tuple(out[k] for k in order)
+    return variant
 
 
-# ---------------------------------------------------------------------- hidden_layer_backward
-def hidden_cases(rng):
-    cases = []
-    for m, n, H in [(1, 3, 4), (6, 5, 4), (4, 4, 4), (16, 20, 12)]:
-        X = rng.normal(size=(m, n))
-        cases.append(Case(f"m={m}, n={n}, H={H}, ties at H1 = 0",
-                          (rng.normal(size=(m, H)) / m, _ties(rng, m, H), X), (0, 1, 2)))
-    X = rng.integers(-1, 2, size=(5, 6))
-    W1 = rng.integers(-1, 2, size=(6, 3))
-    cases.append(Case("integer X (H1 = X W1 with many exact zeros)",
-                      (rng.normal(size=(5, 3)) / 5, (X @ W1).astype(float), X), (0, 1, 2)))
-    X = rng.normal(size=(7, 3))
-    cases.append(Case("no ties, m=7, n=3, H=5",
-                      (rng.normal(size=(7, 5)) / 7, X @ rng.normal(size=(3, 5)), X), (0, 1, 2)))
-    return cases
-
-
-def _hidden_with(mask_fn, scale=1.0, transposed=False, db_axis=0):
-    def wrong(dA1, H1, X):
-        dH1 = dA1 * mask_fn(np.asarray(H1, dtype=float)) * scale
-        X = np.asarray(X, dtype=float)
-        dW1 = dH1.T @ X if transposed else X.T @ dH1
-        return dW1, dH1.sum(axis=db_axis)
-    return wrong
-
-
-def _db1_mean(dA1, H1, X):
-    dW1, db1 = R.hidden_layer_backward(dA1, H1, X)
-    return dW1, db1 / np.shape(X)[0]
-
-
-def hidden_mistakes():
-    def gt(H):
-        return (H > 0).astype(float)
-
-    def extra_one_over_m(dA1, H1, X):
-        return _hidden_with(gt, scale=1.0 / np.shape(X)[0])(dA1, H1, X)
-
-    return {
-        "no mask: dH1 = dA1, but units with H1 <= 0 pass no gradient":
-            _hidden_with(lambda H: np.ones_like(H)),
-        "the mask [H1 >= 0]: ties at H1 = 0 must pass no gradient, use [H1 > 0]":
-            _hidden_with(lambda H: (H >= 0).astype(float)),
-        "dA1 multiplied by ReLU(H1), the values, instead of by the mask [H1 > 0]":
-            _hidden_with(lambda H: np.maximum(H, 0.0)),
-        "an extra 1/m (dA1 already holds the 1/m of the mean loss)": extra_one_over_m,
-        "dW1 = dH1^T X, the transposed product; dW1 = X^T dH1 has W1's shape (n, H)":
-            _hidden_with(gt, transposed=True),
-        "db1 as the MEAN of dH1 over the samples (the gradient of b1 is the plain sum; dA1 "
-        "already holds the 1/m)": _db1_mean,
-        "db1 summed over axis 1 (the hidden units) instead of axis 0 (the samples)":
-            _hidden_with(gt, db_axis=1),
-    }
+AFFINE_BACKWARD_MISTAKES = {
+    "dW = dOut^T X, the transposed product (k x d): a gradient has its parameter's shape, "
+    "(d, k)":
+        _affine_backward_with(dW=lambda dOut, X, W: dOut.T @ X),
+    "dW = X^T * dOut, an entrywise product (*) where a matrix product (@) is meant":
+        _affine_backward_with(dW=lambda dOut, X, W: X.T * dOut),
+    "an extra 1/m in dW: dOut is already the gradient of J, with whatever 1/m J holds":
+        _affine_backward_with(dW=lambda dOut, X, W: X.T @ dOut / len(dOut)),
+    "db as the MEAN of dOut over the samples (an extra 1/m: dOut already holds it)":
+        _affine_backward_with(db=lambda dOut, X, W: dOut.mean(axis=0)),
+    "db summed over axis 1 (the output units) instead of axis 0 (the samples)":
+        _affine_backward_with(db=lambda dOut, X, W: dOut.sum(axis=1)),
+    "db = dOut itself, the (m, k) matrix, not summed over the samples":
+        _affine_backward_with(db=lambda dOut, X, W: dOut),
+    "db with keepdims=True: shape (1, k) instead of b's shape (k,)":
+        _affine_backward_with(db=lambda dOut, X, W: dOut.sum(axis=0, keepdims=True)),
+    "db = dOut.sum() with no axis: one number, where b has k entries":
+        _affine_backward_with(db=lambda dOut, X, W: dOut.sum()),
+    "dX = dOut W without the transpose: dOut W^T is (m, k)(k, d)":
+        _affine_backward_with(dX=lambda dOut, X, W: dOut @ W),
+    "the three gradients in the order (dW, db, dX): the layer returns (dX, dW, db)":
+        _affine_backward_with(order=("dW", "db", "dX")),
+}
 
 
 GRADED = [
-    Graded("relu", R.relu, relu_cases, relu_mistakes()),
-    Graded("relu_mask", R.relu_mask, mask_cases, mask_mistakes()),
-    Graded("column_shapes", column_shapes_reference, shapes_cases, shapes_mistakes(),
-           compare=shapes_compare),
-    Graded("output_layer_backward", R.output_layer_backward, output_cases, output_mistakes()),
-    Graded("hidden_layer_backward", R.hidden_layer_backward, hidden_cases, hidden_mistakes()),
+    Graded("relu_forward", R.relu_forward, relu_forward_cases, RELU_FORWARD_MISTAKES),
+    Graded("mask_of_Z1", mask_of_Z1_reference, _answer, MASK_OF_Z1_MISTAKES),
+    Graded("relu_mask", R.relu_mask, relu_mask_cases, RELU_MASK_MISTAKES),
+    Graded("relu_jacobian", relu_jacobian_reference, _answer, RELU_JACOBIAN_MISTAKES),
+    Graded("relu_backward", R.relu_backward, relu_backward_cases, RELU_BACKWARD_MISTAKES),
+    Graded("tanh_backward", R.tanh_backward, tanh_backward_cases, TANH_BACKWARD_MISTAKES),
+    Graded("affine_forward", R.affine_forward, affine_forward_cases, AFFINE_FORWARD_MISTAKES),
+    Graded("affine_by_hand", affine_by_hand_reference, _answer, AFFINE_BY_HAND_MISTAKES),
+    Graded("dW_product", dW_product_reference, _answer, DW_PRODUCT_MISTAKES),
+    Graded("affine_backward", R.affine_backward, affine_backward_cases, AFFINE_BACKWARD_MISTAKES),
+    Graded("backprop_cost", backprop_cost_reference, _answer, BACKPROP_COST_MISTAKES),
+    Graded("column_shapes", column_shapes_reference, column_shapes_cases, COLUMN_SHAPES_MISTAKES,
+           compare=column_shapes_compare),
 ]
