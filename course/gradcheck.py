@@ -131,3 +131,19 @@ def check_gradient(f, params, grads, *, kink_probe=None, h=1e-5, tol=1e-7,
         report.checked[name] = len(num)
         report.worst[name] = worst[:3]
     return report
+
+
+def kink_example():
+    """(params, X, y): a 3-4-3 network on 6 samples with integer inputs, weights and biases,
+    so that several hidden pre-activations are exactly 0: every ±h step of their unit's bias
+    crosses the ReLU's kink."""
+    X = np.array([[1.0, 0.0, -1.0], [2.0, -1.0, 0.0], [0.0, 1.0, 1.0], [-1.0, 2.0, 1.0],
+                  [1.0, 1.0, 0.0], [0.0, -2.0, 1.0]])
+    params = {"W1": np.array([[1.0, 0.0, -1.0, 1.0], [-1.0, 1.0, 0.0, 1.0],
+                              [0.0, 1.0, 1.0, -1.0]]),
+              "b1": np.array([0.0, -1.0, 0.5, 0.0]),
+              "W2": np.array([[0.8, -0.5, 0.3], [-0.6, 0.9, 0.2], [0.4, 0.1, -0.7],
+                              [-0.2, 0.5, 0.6]]),
+              "b2": np.array([0.1, 0.0, -0.1])}
+    y = np.array([0, 1, 2, 1, 0, 2])
+    return params, X, y
