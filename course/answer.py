@@ -46,3 +46,30 @@ def given(value, name):
     if isinstance(value, Unanswered):
         raise NotImplementedError(f"{name} is not answered yet")
     return value
+
+
+class when_written:
+    """A cell that runs your functions, until they are written:
+
+        with when_written():
+            print(loss(params, X, y, 1.0))
+
+    While a function it calls still raises NotImplementedError, the cell prints which one to
+    write instead of failing; any other error is raised as usual."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, err, tb):
+        if kind is None or not issubclass(kind, NotImplementedError):
+            return False
+        if type(err).__name__ == "EarlierWorkMissing":  # course.mine says where and why
+            print(err)
+            return True
+        import traceback
+
+        frames = traceback.extract_tb(tb)
+        name = frames[-1].name if frames else "your function"
+        print(f"(Write `{name}` above to run this cell.)" if name != "<module>" else
+              "(Write the functions above to run this cell.)")
+        return True

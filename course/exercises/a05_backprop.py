@@ -424,28 +424,34 @@ numerical_gradient = Exercise(
 
 
 # ------------------------------------------------------------------------------ kink_units
-def _kink_format(answer):
-    given(answer, "kink_units")
-    got = as_array(answer, "kink_units")
+def _kink_format(kink_units):
+    Z1 = np.array([[0.5, 0.0, -1.0], [2.0, -3.0, 4e-6], [-1.0, 1.0, 2.0]])
+    got = as_array(kink_units(Z1.copy()), "kink_units(Z1) for a (3, 3) Z1")
     if got.ndim != 1:
-        fail(f"kink_units should be a flat list of unit indices, got shape {got.shape}")
-    if np.any(got != np.round(got)) or np.any(got < 0) or np.any(got > 3):
-        fail("kink_units holds indices of hidden units: whole numbers from 0 to H - 1 = 3")
+        fail(f"kink_units should return a flat array of unit indices, got shape {got.shape}")
+    if got.size and (np.any(got != np.round(got)) or np.any(got < 0) or np.any(got > 2)):
+        fail("kink_units returns indices of hidden units (columns of Z1): whole numbers from 0 "
+             "to H - 1")
     if np.any(np.diff(got) <= 0):
-        fail("list the indices once each, in increasing order")
+        fail("list each index once, in increasing order (np.flatnonzero gives them so)")
     return "indices of hidden units, in increasing order"
 
 
 kink_units = Exercise(
     name="kink_units",
-    signature="kink_units = [indices j of b1 set aside by the kink-aware check]",
-    value=True,
+    signature="kink_units(Z1, h=1e-5) -> indices j of b1 whose ±h step crosses a kink",
+    examples=[Example("Z1 = [[1, 0, -2], [0, 3, 0]] (ties at 0)",
+                      (np.array([[1.0, 0.0, -2.0], [0.0, 3.0, 0.0]]),)),
+              Example("Z1 = [[5e-6, -1], [2, -2e-5]] with h = 1e-5",
+                      (np.array([[5e-6, -1.0], [2.0, -2e-5]]), 1e-5))],
     checks=[Check("a list of unit indices", _kink_format)],
     hints=[
         "Moving b1[j] by ±h moves the whole column j of Z1 (every sample's unit j) by ±h, and "
         "nothing else of Z1.",
-        "The step crosses the kink when an entry of that column sits within h of 0, here "
-        "exactly at 0. Look for the columns of the printed Z1 that hold a 0.",
+        "An entry crosses the kink when its sign pattern, [entry > 0], differs between the "
+        "+h step and the -h step. That happens for entries close to 0, not only at 0 exactly.",
+        "Find the entries that cross, then the columns holding at least one of them; "
+        "np.flatnonzero turns a boolean per column into the list of indices.",
     ],
 )
 

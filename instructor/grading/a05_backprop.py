@@ -413,20 +413,40 @@ NUMGRAD_MISTAKES = {
 
 
 # ------------------------------------------------------------------------------ kink_units
-def _kink_z1():
+def kink_units_reference(Z1, h=1e-5):
+    """The units j whose b1[j] +- h step changes the sign pattern [Z1 > 0] of column j: what
+    course.gradcheck.check_gradient sets aside for b1."""
+    Z1 = np.asarray(Z1, dtype=float)
+    return np.flatnonzero(((Z1 + h > 0) != (Z1 - h > 0)).any(axis=0))
+
+
+def kink_cases(rng):
     params, X, _ = kink_example()
-    return R.forward(params, X)[1]["Z1"]
+    near = rng.normal(size=(6, 8))
+    near[rng.random(size=near.shape) < 0.2] *= 1e-6   # entries within h of 0, not exactly 0
+    return [
+        Case("Z1 of the notebook's integer network (exact zeros)",
+             (R.forward(params, X)[1]["Z1"],), (0,)),
+        Case("entries within h of 0 but not exactly 0, m=6, H=8", (near,), (0,)),
+        Case("entries within a coarse h = 0.5 of 0", (rng.normal(size=(5, 7)), 0.5), (0,)),
+        Case("no kink anywhere (every |Z1| > 1)", (rng.choice([-2.0, 3.0], size=(4, 5)),), (0,)),
+        Case("one sample (m = 1), H = 6", (np.array([[0.0, 1.0, -1.0, 0.0, 2e-6, -3.0]]),),
+             (0,)),
+        Case("integer Z1 (an int array)", (rng.integers(-1, 2, size=(4, 6)),), (0,)),
+    ]
 
 
-KINK_Z1 = _kink_z1()
-KINK_UNITS = np.flatnonzero((KINK_Z1 == 0).any(axis=0))
 KINK_MISTAKES = {
-    "the samples (rows of Z1) holding a 0, not the hidden units (columns): b1[j] moves "
-    "column j of Z1": np.flatnonzero((KINK_Z1 == 0).any(axis=1)),
+    "the samples (rows of Z1) holding a kink, not the hidden units (columns): b1[j] moves "
+    "column j of Z1": lambda Z1, h=1e-5: np.flatnonzero(
+        ((np.asarray(Z1, float) + h > 0) != (np.asarray(Z1, float) - h > 0)).any(axis=1)),
+    "only the entries exactly at 0: an entry within h of 0 crosses the kink too":
+        lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) == 0).any(axis=0)),
     "the units that are inactive somewhere (Z1 <= 0): only an entry within h of 0 changes "
-    "side when b1[j] moves by ±h": np.flatnonzero((KINK_Z1 <= 0).any(axis=0)),
-    "the units that are active for every sample: the check sets aside the units with an "
-    "entry AT the kink, Z1 = 0": np.flatnonzero((KINK_Z1 > 0).all(axis=0)),
+    "side": lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) <= 0).any(axis=0)),
+    "a boolean per unit instead of the list of indices (np.flatnonzero turns one into the "
+    "other)": lambda Z1, h=1e-5: (((np.asarray(Z1, float) + h > 0) !=
+                                   (np.asarray(Z1, float) - h > 0)).any(axis=0)),
 }
 
 
@@ -442,5 +462,5 @@ GRADED = [
     Graded("op_counts", OPS, value_case, OP_MISTAKES),
     Graded("numerical_gradient", R.numerical_gradient, numgrad_cases, NUMGRAD_MISTAKES,
            rtol=1e-7),
-    Graded("kink_units", KINK_UNITS, value_case, KINK_MISTAKES),
+    Graded("kink_units", kink_units_reference, kink_cases, KINK_MISTAKES),
 ]
