@@ -1,4 +1,4 @@
-"""Helpers for 06: the validation split, He initialisation, shifted digits, and a sweep.
+"""Helpers for 06: the validation split, He initialisation and shifted digits.
 
 Nothing here is an exercise: these are the parts of training the notebook uses but does not ask
 you to write.
@@ -37,20 +37,3 @@ def shift_images(X, rng, max_shift=1, side=16):
     rows = (dy[:, None] + np.arange(side))[:, :, None]
     cols = (dx[:, None] + np.arange(side))[:, None, :]
     return padded[np.arange(m)[:, None, None], rows, cols].reshape(m, side * side)
-
-
-def with_shifts_and_cosine(train, max_shift=1):
-    """Your train, called one epoch at a time with a learning rate that decays along a half
-    cosine and freshly shifted images every epoch. Same signature and history as train."""
-    def train_plus(params, X, y, lam, lr, epochs, batch_size, seed):
-        rng = np.random.default_rng(seed)
-        history = {"loss": [], "acc": []}
-        for epoch in range(epochs):
-            lr_epoch = 0.5 * lr * (1 + np.cos(np.pi * epoch / epochs))
-            X_epoch = shift_images(X, rng, max_shift) if max_shift else X
-            h = train(params, X_epoch, y, lam, lr_epoch, 1, batch_size, seed + 1 + epoch)
-            history["loss"] += list(h["loss"])
-            history["acc"] += list(h["acc"])
-        return history
-    train_plus.__name__ = getattr(train, "__name__", "train")
-    return train_plus
