@@ -194,7 +194,7 @@ accuracy = Exercise(
     signature="accuracy(y_pred, y) -> the fraction of predictions equal to the labels",
     examples=[Example("y_pred = [3, 1, 4, 1, 5], y = [3, 1, 4, 0, 2]",
                       (np.array([3, 1, 4, 1, 5]), np.array([3, 1, 4, 0, 2])))],
-    checks=[Check("worked example", _accuracy_example), Check("inputs", _accuracy_inputs)],
+    checks=[Check("3 right out of 4", _accuracy_example), Check("inputs", _accuracy_inputs)],
     hints=[
         "Compare the two arrays entry by entry, then count the matches and divide by m.",
         "`np.asarray(y_pred) == np.asarray(y)` is a boolean array; its mean is the fraction "
