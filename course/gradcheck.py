@@ -83,7 +83,8 @@ def check_gradient(f, params, grads, *, kink_probe=None, h=1e-5, tol=1e-7,
 
     f(params) -> float         the objective, e.g. lambda p: loss(p, X, y, lam)
     params: dict name -> array the point to check at (perturbed in place, then restored)
-    grads: dict name -> array  your analytic gradients (only the names present are checked)
+    grads: dict name -> array  your analytic gradients (only the names present in both are
+        checked: an extra "X" from backward is ignored)
     kink_probe(params) -> array (or tuple of arrays) of pre-activations, e.g. H1. An entry whose
         +h and -h steps give a different sign pattern [probe > 0] crossed a ReLU kink: it is
         counted under "at kink" and left out of the error.
@@ -99,6 +100,8 @@ def check_gradient(f, params, grads, *, kink_probe=None, h=1e-5, tol=1e-7,
         return np.concatenate([np.asarray(p).ravel() > 0 for p in probes])
 
     for name, analytic in grads.items():
+        if name not in params:
+            continue
         x = params[name]
         analytic = np.asarray(analytic, dtype=float)
         if analytic.shape != x.shape:
@@ -131,3 +134,67 @@ def check_gradient(f, params, grads, *, kink_probe=None, h=1e-5, tol=1e-7,
         report.checked[name] = len(num)
         report.worst[name] = worst[:3]
     return report
+
+
+def kink_example():
+    """(params, X, y): a 3-4-3 network on 6 samples with integer inputs, weights and biases,
+    so that several hidden pre-activations are exactly 0: every ±h step of their unit's bias
+    crosses the ReLU's kink."""
+    X = np.array([[1.0, 0.0, -1.0], [2.0, -1.0, 0.0], [0.0, 1.0, 1.0], [-1.0, 2.0, 1.0],
+                  [1.0, 1.0, 0.0], [0.0, -2.0, 1.0]])
+    params = {"W1": np.array([[1.0, 0.0, -1.0, 1.0], [-1.0, 1.0, 0.0, 1.0],
+                              [0.0, 1.0, 1.0, -1.0]]),
+              "b1": np.array([0.0, -1.0, 0.5, 0.0]),
+              "W2": np.array([[0.8, -0.5, 0.3], [-0.6, 0.9, 0.2], [0.4, 0.1, -0.7],
+                              [-0.2, 0.5, 0.6]]),
+              "b2": np.array([0.1, 0.0, -0.1])}
+    y = np.array([0, 1, 2, 1, 0, 2])
+    return params, X, y
+
+
+def step_size_figure(x0=1.0):
+    """The error of the forward and central differences of sin at x0, over the step h."""
+    from course.plots import PlotFigure
+
+    hs = np.logspace(-13, -1, 49)
+    forward_err = np.abs((np.sin(x0 + hs) - np.sin(x0)) / hs - np.cos(x0))
+    central_err = np.abs((np.sin(x0 + hs) - np.sin(x0 - hs)) / (2 * hs) - np.cos(x0))
+    fig = PlotFigure(figsize=(6.5, 3.4))
+    ax = fig.subplots()
+    ax.loglog(hs, np.maximum(forward_err, 1e-17), "o-", ms=3,
+              label="forward difference, error ~ h")
+    ax.loglog(hs, np.maximum(central_err, 1e-17), "s-", ms=3,
+              label="central difference, error ~ h²")
+    ax.axvline(1e-5, color="gray", ls=":", label="h = 1e-5")
+    ax.set(xlabel="step h", ylabel=f"|error| of d sin(x)/dx at x = {x0:g}",
+           title="rounding error (left) against truncation error (right)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def cost_of_gradients(forward, backward, loss, params, X, y, lam, repeats=20):
+    """Time one forward pass, one backward pass and central differences of a few parameters,
+    with the functions given, and print the costs side by side (extrapolating the finite
+    differences to every parameter)."""
+    import time
+
+    def best_of(fn):
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    t_forward = best_of(lambda: forward(params, X))  # noqa: (a stub raises: the cell says so)
+    cache = forward(params, X)[1]
+    t_backward = best_of(lambda: backward(params, cache, X, y, lam))
+    t_loss = best_of(lambda: loss(params, X, y, lam))
+    count = sum(np.size(v) for v in params.values())
+    t_fd = 2 * count * t_loss
+    print(f"forward pass:   {t_forward * 1e3:8.2f} ms")
+    print(f"backward pass:  {t_backward * 1e3:8.2f} ms   ({t_backward / t_forward:.1f} x the "
+          f"forward pass, for all {count:,} gradients)")
+    print(f"central differences: {t_fd:,.0f} s   (J evaluated 2 x {count:,} times, "
+          f"{t_loss * 1e3:.2f} ms each)")

@@ -4,6 +4,7 @@
     network_graph()                       # the whole graph, forward and backward
     network_graph(backward=False)         # forward only: values, shapes and what is cached
     network_graph(highlight="dZ1")        # one node or gradient picked out
+    network_graph(formulas=False)         # the backward pass with shapes only (to plan it)
     network_graph(m=64, n=256, H=256, K=10)  # the shapes with numbers
 
 Forward, left to right: X -> affine (W1, b1) -> Z1 -> ReLU -> A1 -> affine (W2, b2) -> Z2 ->
@@ -43,8 +44,9 @@ def shapes(m="m", n="n", H="H", K="K"):
     return out
 
 
-def network_graph(backward=True, highlight=None, m="m", n="n", H="H", K="K"):
-    """The figure (a matplotlib Figure that shows itself in a notebook)."""
+def network_graph(backward=True, highlight=None, m="m", n="n", H="H", K="K", formulas=True):
+    """The figure (a matplotlib Figure that shows itself in a notebook). formulas=False leaves
+    the backward formulas out (each gradient with its shape only): a plan to fill in."""
     shape = shapes(m, n, H, K)
     fig = PlotFigure(figsize=(11.5, 6.2 if backward else 3.6))
     ax = fig.add_axes([0.01, 0.01, 0.98, 0.98])
@@ -92,7 +94,8 @@ def network_graph(backward=True, highlight=None, m="m", n="n", H="H", K="K"):
                 color="#7f1d1d")
         previous = None
         for name, x, y, formula, reads in GRADIENTS:
-            box(x, y, name, f"{formula}  {shape[name]}", "#fee2e2")
+            box(x, y, name, f"{formula}  {shape[name]}" if formulas else shape[name],
+                "#fee2e2")
             if reads is not None:  # P: cached by the softmax step
                 arrow(*NODES.get(reads, (9.3, 3)), x, y + 0.3, colour="#b91c1c", style="-",
                       dashed=True)

@@ -70,8 +70,10 @@ def plot_learning_curves(history, title="Learning curves"):
     """
     fig = PlotFigure(figsize=(10, 3.6))
     ax_loss, ax_acc = fig.subplots(1, 2)
-    series = {"loss": (ax_loss, "train"), "val_loss": (ax_loss, "validation"),
-              "acc": (ax_acc, "train"),
+    from matplotlib.ticker import MaxNLocator
+
+    series = {"loss": (ax_loss, "training"), "val_loss": (ax_loss, "validation"),
+              "acc": (ax_acc, "training"),
               "val_acc": (ax_acc, "validation")}
     drawn = 0
     for key, (ax, label) in series.items():
@@ -87,6 +89,7 @@ def plot_learning_curves(history, title="Learning curves"):
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         if ax.lines:
             ax.legend()
     fig.suptitle(title)

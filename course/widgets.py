@@ -358,14 +358,6 @@ DASHBOARD_BATCHES = (1, 8, 16, 32, 64, 128, 256)
 DASHBOARD_HIDDEN = (16, 32, 64, 128, 256, 512)
 
 
-def _he_params(n, H, K, seed):
-    """Weights drawn from N(0, 2 / fan_in) (He), zero biases."""
-    rng = np.random.default_rng(seed)
-    W1 = rng.normal(0.0, np.sqrt(2.0 / n), size=(n, H))
-    W2 = rng.normal(0.0, np.sqrt(2.0 / H), size=(H, K))
-    return {"W1": W1, "b1": np.zeros(H), "W2": W2, "b2": np.zeros(K)}
-
-
 def _attempt(fn, *args):
     """fn(*args), or None with a printed note naming the function that is not written yet (the
     innermost one: a given wrapper around your train names train) or that raised."""
@@ -374,6 +366,9 @@ def _attempt(fn, *args):
     try:
         return fn(*args)
     except NotImplementedError as err:
+        if type(err).__name__ == "EarlierWorkMissing":
+            print(err)
+            return None
         frames = traceback.extract_tb(err.__traceback__)
         name = frames[-1].name if len(frames) > 1 else getattr(fn, "__name__", "it")
         print(f"Implement `{name}` above to see this.")
@@ -382,78 +377,135 @@ def _attempt(fn, *args):
     return None
 
 
-def training_run(train, predict, accuracy, data, init_params=None, *, lam=1.0, lr=0.1,
-                 epochs=10, batch_size=32, hidden=64, seed=0, n_train=None, verbose=True):
-    """Train a fresh network with YOUR train, then measure it with your predict and accuracy.
+def training_run(train, predict, accuracy, X, y, X_val, y_val, init_params=None, *, lam=1.0,
+                 lr=0.1, epochs=10, batch_size=32, hidden=64, seed=0, cosine=False,
+                 max_shift=0, progress=None, verbose=True):
+    """Train a fresh network with YOUR train on (X, y), one epoch at a time, and measure it on
+    the validation set (X_val, y_val) after every epoch with your predict and accuracy.
 
-    data: a Digits (course.data.load_usps()). init_params(n, H, K, seed) makes the starting
-    params (default: He initialisation). n_train: train on the first n_train images only.
-    Returns a dict with "params", "history", "seconds", "y_pred" (on the test set) and
-    "test_acc", or None, with a printed note, when one of your functions is not written yet or
-    raises. A missing predict or accuracy only leaves "y_pred" / "test_acc" as None.
+    cosine: let the learning rate of epoch e fall along a half cosine, lr (1 + cos(pi e / E)) / 2.
+    max_shift: train each epoch on the images shifted by up to this many pixels (new shifts
+    every epoch; course.training.shift_images).
+
+    init_params(n, H, K, seed) makes the starting params (default: course.training's He
+    initialisation). progress(epoch, epochs, run) is called after each epoch (the dashboard
+    shows it). Returns a dict with "params", "history" ("loss", "acc" and "val_acc" per epoch),
+    "seconds", "y_pred" (on the validation set) and "val_acc", or None, with a printed note,
+    when one of your functions is not written yet or raises. A missing predict or accuracy only
+    leaves the validation numbers as None.
     """
-    X = np.asarray(data.X_train)[:n_train]
-    y = np.asarray(data.y_train)[:n_train]
-    K = int(max(np.max(data.y_train), np.max(data.y_test))) + 1
-    params = _attempt(init_params or _he_params, X.shape[1], int(hidden), K, int(seed))
-    if params is None:
-        return None
     import time
 
-    start = time.perf_counter()
-    history = _attempt(train, params, X, y, float(lam), float(lr), int(epochs), int(batch_size),
-                    int(seed))
-    seconds = time.perf_counter() - start
-    if history is None:
+    from course.training import init_params as he_params
+    from course.training import shift_images
+
+    X, y = np.asarray(X), np.asarray(y)
+    K = int(max(np.max(y), np.max(y_val))) + 1
+    params = _attempt(init_params or he_params, X.shape[1], int(hidden), K, int(seed))
+    if params is None:
         return None
-    if not isinstance(history, dict) or "loss" not in history or "acc" not in history:
-        print("`train` should return a dict with the lists 'loss' and 'acc'.")
-        return None
-    run = {"params": params, "history": history, "seconds": seconds, "y_pred": None,
-           "test_acc": None,
+    run = {"params": params, "history": {"loss": [], "acc": [], "val_acc": []},
+           "seconds": 0.0, "y_pred": None, "val_acc": None,
            "settings": dict(lam=lam, lr=lr, epochs=epochs, batch_size=batch_size,
-                            hidden=hidden, seed=seed, n_train=len(y))}
-    y_pred = _attempt(predict, params, data.X_test)
-    if y_pred is not None:
-        run["y_pred"] = np.asarray(y_pred)
-        acc = _attempt(accuracy, y_pred, data.y_test)
-        run["test_acc"] = None if acc is None else float(acc)
+                            hidden=hidden, seed=seed, m=len(y), cosine=cosine,
+                            max_shift=max_shift)}
+    shifts = np.random.default_rng(seed)
+    start = time.perf_counter()
+    for epoch in range(int(epochs)):
+        # one epoch at a time (a new shuffle from seed + epoch): the curves grow as it trains
+        lr_e = 0.5 * lr * (1 + np.cos(np.pi * epoch / epochs)) if cosine else lr
+        X_e = shift_images(X, shifts, max_shift) if max_shift else X
+        h = _attempt(train, params, X_e, y, float(lam), float(lr_e), 1, int(batch_size),
+                     int(seed) + epoch)
+        if h is None:
+            return None
+        if not isinstance(h, dict) or "loss" not in h or "acc" not in h:
+            print("`train` should return a dict with the lists 'loss' and 'acc'.")
+            return None
+        run["history"]["loss"] += list(h["loss"])[-1:]
+        run["history"]["acc"] += list(h["acc"])[-1:]
+        y_pred = _attempt(predict, params, X_val)
+        acc = None if y_pred is None else _attempt(accuracy, y_pred, y_val)
+        if acc is not None:
+            run["y_pred"], run["val_acc"] = np.asarray(y_pred), float(acc)
+            run["history"]["val_acc"].append(float(acc))
+        run["seconds"] = time.perf_counter() - start
+        if progress is not None:
+            progress(epoch + 1, int(epochs), run)
+    if not run["history"]["val_acc"]:
+        del run["history"]["val_acc"]
     if verbose:
         print(training_summary(run))
     return run
 
 
 def training_summary(run):
-    """One line: the settings, the time, the final training loss/accuracy, the test accuracy."""
+    """Two short lines: the settings, then the time and the accuracies (none wraps)."""
     s, h = run["settings"], run["history"]
-    loss, acc = (list(h["loss"]) or [np.nan])[-1], (list(h["acc"]) or [np.nan])[-1]
-    test = "n/a" if run["test_acc"] is None else f"{run['test_acc']:.2%}"
-    return (f"H={s['hidden']}, lam={s['lam']:g}, lr={s['lr']:g}, {s['epochs']} epochs, "
-            f"batch {s['batch_size']}, {s['n_train']} images: {run['seconds']:.1f} s, "
-            f"final J={float(loss):.4f}, training accuracy {float(acc):.2%}, test accuracy {test}")
+    loss = (list(h["loss"]) or [np.nan])[-1]
+    acc = (list(h["acc"]) or [np.nan])[-1]
+    val = "n/a" if run["val_acc"] is None else f"{run['val_acc']:.2%}"
+    recipe = (", cosine lr" if s.get("cosine") else "") + \
+        (f", shifts ±{s['max_shift']}" if s.get("max_shift") else "")
+    return (f"H = {s['hidden']}, λ = {s['lam']:g}, lr = {s['lr']:g}{recipe}, "
+            f"batch {s['batch_size']}, {s['epochs']} epochs\n"
+            f"  {run['seconds']:.1f} s · J = {float(loss):.4f} · training accuracy "
+            f"{float(acc):.2%} · validation accuracy {val}")
 
 
 def training_run_figure(run):
-    """The run's learning curves, with the test accuracy as a dashed line."""
+    """The run's learning curves: J, and the training and validation accuracy, per epoch."""
     from .plots import plot_learning_curves
 
+    s = run["settings"]
     try:
-        fig = plot_learning_curves(run["history"], title=training_summary(run).split(": ")[0])
+        return plot_learning_curves(run["history"], title=f"H = {s['hidden']}, λ = "
+                                                          f"{s['lam']:g}, lr = {s['lr']:g}, "
+                                                          f"batch {s['batch_size']}")
     except (ValueError, TypeError) as err:
         print(f"Cannot draw this history: {err}")
         return None
-    if run["test_acc"] is not None:
-        ax = fig.axes[1]
-        ax.axhline(run["test_acc"], color="crimson", ls="--",
-                   label=f"test {run['test_acc']:.1%}")
-        ax.legend()
+
+
+def sweep_figure(train, predict, accuracy, X, y, X_val, y_val, init_params=None, *,
+                 lams=(0.0, 1.0, 3.0, 10.0, 30.0, 100.0), hiddens=(8, 16, 32, 64, 128, 256),
+                 fixed_hidden=128, fixed_lam=3.0, **settings):
+    """Train one small network per value of lam (at fixed_hidden units), then per hidden size
+    (at fixed_lam), and draw their training and validation accuracies side by side."""
+    from .plots import PlotFigure
+
+    results = []
+    for name, values, fixed in (("lam", lams, dict(hidden=fixed_hidden)),
+                                ("hidden", hiddens, dict(lam=fixed_lam))):
+        train_accs, val_accs = [], []
+        for v in values:
+            r = training_run(train, predict, accuracy, X, y, X_val, y_val, init_params,
+                             verbose=False, **{**settings, **fixed, name: v})
+            if r is None or r["val_acc"] is None:
+                return None
+            train_accs.append(r["history"]["acc"][-1])
+            val_accs.append(r["val_acc"])
+        results.append((values, train_accs, val_accs))
+    fig = PlotFigure(figsize=(10, 3.6))
+    axes = fig.subplots(1, 2)
+    labels = (f"λ (H = {fixed_hidden})", f"hidden units H (λ = {fixed_lam:g})")
+    for ax, (values, tr, va), label in zip(axes, results, labels):
+        x = np.arange(len(values))
+        ax.plot(x, tr, "o-", label="training accuracy")
+        ax.plot(x, va, "s-", label="validation accuracy")
+        ax.set(xticks=x, xticklabels=[f"{v:g}" for v in values], xlabel=label,
+               ylabel="accuracy", ylim=(0.7, 1.01))
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower center")
+    fig.tight_layout()
     return fig
 
 
-def training_dashboard(train, predict, accuracy, data, init_params=None):
+def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params=None):
     """Controls for lam, the learning rate, the epochs, the batch size and the hidden size, and a
-    Train button that trains a fresh network with YOUR train and draws its learning curves and
-    test accuracy. Every run is added to a table below, to compare settings."""
+    Train button that trains a fresh network with YOUR train, epoch by epoch (the progress shows
+    as it goes), and draws its learning curves with the validation accuracy. The earlier runs
+    are listed below, to compare settings."""
     import ipywidgets as w
 
     style = {"description_width": "110px"}
@@ -467,38 +519,70 @@ def training_dashboard(train, predict, accuracy, data, init_params=None):
                         style=style)
     seed = w.IntText(value=0, description="seed", style=style)
     button = w.Button(description="Train", icon="play", button_style="primary")
+    bar = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(width="300px"))
+    status = w.Label("")
     out, table = w.Output(), w.Output()
     runs = []
 
+    def progress(epoch, total, run):
+        bar.max, bar.value = total, epoch
+        val = run["val_acc"]
+        status.value = (f"epoch {epoch} of {total} · {run['seconds']:.1f} s · validation "
+                        f"accuracy " + ("n/a" if val is None else f"{val:.2%}"))
+
     def on_train(_=None):
         button.disabled = True
+        bar.value, status.value = 0, "training ..."
         try:
+            run = training_run(train, predict, accuracy, X, y, X_val, y_val, init_params,
+                               lam=lam.value, lr=lr.value, epochs=epochs.value,
+                               batch_size=batch.value, hidden=hidden.value, seed=seed.value,
+                               progress=progress, verbose=False)
             with out:
                 out.clear_output(wait=True)
-                print("training ...")
-                run = training_run(train, predict, accuracy, data, init_params, lam=lam.value,
-                                   lr=lr.value, epochs=epochs.value, batch_size=batch.value,
-                                   hidden=hidden.value, seed=seed.value, verbose=False)
-                if run is None:  # the note saying why is printed above
+                if run is None:  # the note saying why is printed by training_run
+                    status.value = "stopped: see the note below"
                     return
-                out.clear_output(wait=True)
                 print(training_summary(run))
                 fig = training_run_figure(run)
                 if fig is not None:
                     _show_png(fig)
+            if runs:
+                with table:
+                    table.clear_output(wait=True)
+                    print("earlier runs, latest first:")
+                    for r in reversed(runs[-8:]):
+                        print(training_summary(r))
             runs.append(run)
-            with table:
-                table.clear_output(wait=True)
-                print("earlier runs:")
-                for r in runs[-10:]:
-                    print("  " + training_summary(r))
         finally:
             button.disabled = False
 
     button.on_click(on_train)
-    note = w.HTML(f"Each run starts from fresh weights and trains on all {len(data.y_train)} "
-                  f"training images with your <code>train</code>; the test accuracy uses your "
-                  f"<code>predict</code> and <code>accuracy</code>. A few seconds per epoch at "
-                  f"most.")
+    note = w.HTML(f"Each run starts from fresh weights, trains on the {len(y)} training images "
+                  f"with your <code>train</code> (one call per epoch), and measures the "
+                  f"{len(y_val)} validation images with your <code>predict</code> and "
+                  f"<code>accuracy</code>. The test set stays untouched.")
     return w.VBox([note, w.HBox([w.VBox([lam, lr, epochs]), w.VBox([batch, hidden, seed])]),
-                   button, out, table])
+                   w.HBox([button, bar, status]), out, table])
+
+
+def sklearn_run(X, y, X_val, y_val, *, hidden=256, lam=1.0, lr=0.3, epochs=15, batch_size=32,
+                seed=0):
+    """The same network in scikit-learn (MLPClassifier, plain SGD, alpha = lam B / m), trained
+    on (X, y) and measured on the validation set: {"val_acc", "seconds", "clf"}."""
+    import time
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(int(hidden),), activation="relu", solver="sgd",
+                        learning_rate="constant", learning_rate_init=lr, momentum=0.0,
+                        nesterovs_momentum=False, batch_size=batch_size, max_iter=epochs,
+                        alpha=lam * batch_size / len(y), shuffle=True, random_state=seed,
+                        tol=0.0, n_iter_no_change=epochs + 1)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "maximum iterations reached": the epochs are our choice
+        clf.fit(X, y)
+    return {"val_acc": float(clf.score(X_val, y_val)), "seconds": time.perf_counter() - start,
+            "clf": clf}

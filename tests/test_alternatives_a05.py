@@ -7,46 +7,46 @@ from course import exercises as ex
 from instructor import grading
 
 
-def _softmax(Z):
-    S = Z - Z.max(axis=1, keepdims=True)
+def _softmax(Z2):
+    S = Z2 - Z2.max(axis=1, keepdims=True)
     E = np.exp(S)
     return E / E.sum(axis=1, keepdims=True)
 
 
-def _log_softmax(Z):
-    S = Z - Z.max(axis=1, keepdims=True)
+def _log_softmax(Z2):
+    S = Z2 - Z2.max(axis=1, keepdims=True)
     return S - np.log(np.exp(S).sum(axis=1, keepdims=True))
 
 
 # ---------------------------------------------------------------------------------- forward
 def forward_plain(params, X):
-    H1 = X @ params["W1"] + params["b1"]
-    A1 = np.maximum(H1, 0)
-    Z = A1 @ params["W2"] + params["b2"]
-    P = _softmax(Z)
-    return P, {"H1": H1, "A1": A1, "Z": Z, "P": P}
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    P = _softmax(Z2)
+    return P, {"Z1": Z1, "A1": A1, "Z2": Z2, "P": P}
 
 
 def forward_einsum_list(params, X):
-    H1 = np.einsum("mn,nh->mh", X, params["W1"]) + params["b1"][None, :]
-    A1 = H1 * (H1 > 0)
-    Z = np.einsum("mh,hk->mk", A1, params["W2"]) + params["b2"]
-    P = np.exp(_log_softmax(Z))
-    return [P, {"P": P, "Z": Z, "A1": A1, "H1": H1, "extra": 1}]  # a list, and an extra key
+    Z1 = np.einsum("mn,nh->mh", X, params["W1"]) + params["b1"][None, :]
+    A1 = Z1 * (Z1 > 0)
+    Z2 = np.einsum("mh,hk->mk", A1, params["W2"]) + params["b2"]
+    P = np.exp(_log_softmax(Z2))
+    return [P, {"P": P, "Z2": Z2, "A1": A1, "Z1": Z1, "extra": 1}]  # a list, and an extra key
 
 
 def forward_loops(params, X):
     X = np.asarray(X, dtype=float)
     m = X.shape[0]
     H, K = params["W2"].shape
-    H1, A1, Z, P = np.zeros((m, H)), np.zeros((m, H)), np.zeros((m, K)), np.zeros((m, K))
+    Z1, A1, Z2, P = np.zeros((m, H)), np.zeros((m, H)), np.zeros((m, K)), np.zeros((m, K))
     for i in range(m):
-        H1[i] = params["W1"].T @ X[i] + params["b1"]      # the seeds' column form, row by row
-        A1[i] = np.where(H1[i] > 0, H1[i], 0.0)
-        Z[i] = params["W2"].T @ A1[i] + params["b2"]
-        e = np.exp(Z[i] - Z[i].max())
+        Z1[i] = params["W1"].T @ X[i] + params["b1"]      # the seeds' column form, row by row
+        A1[i] = np.where(Z1[i] > 0, Z1[i], 0.0)
+        Z2[i] = params["W2"].T @ A1[i] + params["b2"]
+        e = np.exp(Z2[i] - Z2[i].max())
         P[i] = e / e.sum()
-    return P, {"H1": H1, "A1": A1, "Z": Z, "P": P}
+    return P, {"Z1": Z1, "A1": A1, "Z2": Z2, "P": P}
 
 
 def forward_float32(params, X):
@@ -67,7 +67,7 @@ def loss_one_hot(params, X, y, lam):
     P, cache = forward_einsum_list(params, X)
     m, K = P.shape
     Y = np.eye(K)[y]
-    data = -np.sum(Y * _log_softmax(cache["Z"])) / m
+    data = -np.sum(Y * _log_softmax(cache["Z2"])) / m
     pen = sum(np.einsum("ij,ij->", params[k], params[k]) for k in ("W1", "W2"))
     return np.float64(data + 0.5 * lam * pen / m)
 
@@ -85,33 +85,33 @@ def loss_loops(params, X, y, lam):
 # --------------------------------------------------------------------------------- backward
 def backward_plain(params, cache, X, y, lam):
     m = X.shape[0]
-    dZ = (cache["P"] - np.eye(cache["P"].shape[1])[y]) / m
-    dA1 = dZ @ params["W2"].T
-    dH1 = dA1 * (cache["H1"] > 0)
-    return {"W1": X.T @ dH1 + lam / m * params["W1"], "b1": dH1.sum(axis=0),
-            "W2": cache["A1"].T @ dZ + lam / m * params["W2"], "b2": dZ.sum(axis=0),
-            "X": dH1 @ params["W1"].T}
+    dZ2 = (cache["P"] - np.eye(cache["P"].shape[1])[y]) / m
+    dA1 = dZ2 @ params["W2"].T
+    dZ1 = dA1 * (cache["Z1"] > 0)
+    return {"W1": X.T @ dZ1 + lam / m * params["W1"], "b1": dZ1.sum(axis=0),
+            "W2": cache["A1"].T @ dZ2 + lam / m * params["W2"], "b2": dZ2.sum(axis=0),
+            "X": dZ1 @ params["W1"].T}
 
 
 def backward_no_dx_mask_from_A1(params, cache, X, y, lam):
     m = X.shape[0]
-    P = _softmax(cache["Z"])                     # recomputed from Z instead of cache["P"]
+    P = _softmax(cache["Z2"])                     # recomputed from Z2 instead of cache["P"]
     Y = np.zeros_like(P)
     Y[np.arange(m), y] = 1
     E = P - Y                                    # the 1/m applied at the end instead
-    dH1 = np.where(cache["A1"] > 0, E @ params["W2"].T, 0.0)   # [A1 > 0] is [H1 > 0]
-    return {"W1": (X.T @ dH1 + lam * params["W1"]) / m, "b1": dH1.mean(axis=0),
+    dZ1 = np.where(cache["A1"] > 0, E @ params["W2"].T, 0.0)   # [A1 > 0] is [Z1 > 0]
+    return {"W1": (X.T @ dZ1 + lam * params["W1"]) / m, "b1": dZ1.mean(axis=0),
             "W2": (cache["A1"].T @ E + lam * params["W2"]) / m, "b2": E.mean(axis=0)}
 
 
 def backward_einsum(params, cache, X, y, lam):
     m = X.shape[0]
-    dZ = (cache["P"] - np.eye(cache["P"].shape[1])[np.asarray(y)]) / m
-    dH1 = np.einsum("mk,hk->mh", dZ, params["W2"]) * np.heaviside(cache["H1"], 0.0)
-    return {"W2": np.einsum("mh,mk->hk", cache["A1"], dZ) + (lam / m) * params["W2"],
-            "b2": np.einsum("mk->k", dZ),
-            "W1": np.einsum("mn,mh->nh", X, dH1) + (lam / m) * params["W1"],
-            "b1": np.einsum("mh->h", dH1)}
+    dZ2 = (cache["P"] - np.eye(cache["P"].shape[1])[np.asarray(y)]) / m
+    dZ1 = np.einsum("mk,hk->mh", dZ2, params["W2"]) * np.heaviside(cache["Z1"], 0.0)
+    return {"W2": np.einsum("mh,mk->hk", cache["A1"], dZ2) + (lam / m) * params["W2"],
+            "b2": np.einsum("mk->k", dZ2),
+            "W1": np.einsum("mn,mh->nh", X, dZ1) + (lam / m) * params["W1"],
+            "b1": np.einsum("mh->h", dZ1)}
 
 
 def backward_per_sample(params, cache, X, y, lam):
@@ -122,7 +122,7 @@ def backward_per_sample(params, cache, X, y, lam):
     for i in range(m):
         delta1 = cache["P"][i].copy()
         delta1[y[i]] -= 1.0                                  # y_hat - y, shape (K,)
-        dz = (params["W2"] @ delta1) * (cache["H1"][i] > 0)   # delta1 U, masked, shape (H,)
+        dz = (params["W2"] @ delta1) * (cache["Z1"][i] > 0)   # delta1 U, masked, shape (H,)
         g["W2"] += np.outer(cache["A1"][i], delta1) / m
         g["b2"] += delta1 / m
         g["W1"] += np.outer(X[i], dz) / m
@@ -214,14 +214,100 @@ def db1_loop_list(G, X):
     return [sum(G[i, j] for i in range(m)) / m for j in range(H)]
 
 
+# --------------------------------------------------------------- composed from the layers
+from instructor.reference import (affine_backward, affine_forward, l2_grad, l2_penalty,  # noqa: E402
+                                  relu_backward, relu_forward, softmax,
+                                  softmax_cross_entropy_backward)
+
+
+def forward_composed(params, X):
+    Z1 = affine_forward(X, params["W1"], params["b1"])
+    A1 = relu_forward(Z1)
+    Z2 = affine_forward(A1, params["W2"], params["b2"])
+    return softmax(Z2), {"Z1": Z1, "A1": A1, "Z2": Z2, "P": softmax(Z2)}
+
+
+def loss_composed(params, X, y, lam):
+    P, _ = forward_composed(params, X)
+    m = len(y)
+    return float(-np.log(P[np.arange(m), np.asarray(y)]).mean() + l2_penalty(params, lam, m))
+
+
+def backward_composed(params, cache, X, y, lam):
+    """The layers, right to left, with dX under "X"."""
+    m = np.shape(X)[0]
+    dA1, dW2, db2 = affine_backward(softmax_cross_entropy_backward(cache["Z2"], y), cache["A1"],
+                                    params["W2"])
+    dX, dW1, db1 = affine_backward(relu_backward(dA1, cache["Z1"]), X, params["W1"])
+    return {"W1": dW1 + l2_grad(params["W1"], lam, m), "b1": db1,
+            "W2": dW2 + l2_grad(params["W2"], lam, m), "b2": db2, "X": dX}
+
+
+# ------------------------------------------------------------------ the value answers
+HAND_ANSWERS = [
+    {"dA1": np.array([[1.5, -1.0, -1.0, 1.0]]), "dZ1": np.array([[1.5, 0.0, -1.0, 0.0]])},
+    {"dZ1": [[1.5, 0, -1, 0]], "dA1": [[1.5, -1, -1, 1]], "m": 1},  # lists, an extra key
+    {"dA1": np.float32([[1.5, -1, -1, 1]]), "dZ1": np.float32([[1.5, -0.0, -1, 0]])},
+]
+OPS_ANSWERS = [
+    {"forward": 68096, "backward": 70656, "finite_differences": 9310357504},
+    {"forward": 68096.0, "backward": np.int64(70656), "finite_differences": 2 * 68362 * 68096,
+     "note": 1},
+]
+VERDICT_ANSWERS = [
+    {"dW1_shape_check": True, "dW1_gradient_check": False, "db2_shape_check": False},
+    {"dW1_shape_check": np.bool_(True), "dW1_gradient_check": np.bool_(False),
+     "db2_shape_check": np.bool_(False)},
+]
+
+
+def kink_loop(Z1, h=1e-5):
+    units = []
+    for j in range(Z1.shape[1]):
+        if any((z + h > 0) != (z - h > 0) for z in Z1[:, j]):
+            units.append(j)
+    return units
+
+
+def kink_interval(Z1, h=1e-5):
+    """-h < Z1 <= h is where the pattern [Z1 > 0] differs between the two steps."""
+    Z1 = np.asarray(Z1, dtype=float)
+    return np.where(((Z1 > -h) & (Z1 <= h)).any(axis=0))[0]
+
+
+def _value_cases():
+    return [("dZ1_by_hand", a) for a in HAND_ANSWERS] + \
+        [("op_counts", a) for a in OPS_ANSWERS] + \
+        [("source_verdicts", a) for a in VERDICT_ANSWERS]
+
+
+@pytest.mark.parametrize("name,value", _value_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_correct_values_written_other_ways_pass(name, value):
+    assert getattr(ex, name).check(value, quiet=True)
+    assert grading.grade(name, value)
+
+
+def test_an_unanswered_value_is_reported_as_not_implemented():
+    from course.answer import answer
+
+    @answer
+    def op_counts():
+        raise NotImplementedError()
+
+    with pytest.raises(ex.CheckFailed, match="not implemented yet"):
+        ex.op_counts.check(op_counts)
+
+
 ALTERNATIVES = {
-    "forward": [forward_plain, forward_einsum_list, forward_loops, forward_float32],
-    "loss": [loss_via_P, loss_one_hot, loss_loops],
+    "forward": [forward_plain, forward_einsum_list, forward_loops, forward_float32,
+                forward_composed],
+    "loss": [loss_via_P, loss_one_hot, loss_loops, loss_composed],
     "backward": [backward_plain, backward_no_dx_mask_from_A1, backward_einsum,
-                 backward_per_sample, backward_float32],
+                 backward_per_sample, backward_float32, backward_composed],
     "numerical_gradient": [numgrad_ndindex, numgrad_nditer, numgrad_flat],
     "dW2_from": [dw2_einsum, dw2_transposed_back, dw2_loop, dw2_float32],
     "db1_from": [db1_mean, db1_sum_over_X_rows, db1_loop_list],
+    "kink_units": [kink_loop, kink_interval],
 }
 
 
@@ -229,7 +315,7 @@ ALTERNATIVES = {
                          ids=lambda v: v if isinstance(v, str) else v.__name__)
 def test_correct_alternative_passes_public_and_hidden(name, fn, capsys):
     assert getattr(ex, name).check(fn)
-    assert "public checks passed" in capsys.readouterr().out
+    assert "passed" in capsys.readouterr().out
     assert grading.grade(name, fn)
 
 
@@ -238,15 +324,16 @@ def _backward_with(**change):
     def backward(params, cache, X, y, lam):
         m, n = X.shape
         scale = change.get("scale", 1.0 / m)
-        dZ = (cache["P"] - np.eye(cache["P"].shape[1])[y]) * scale
-        mask = cache["H1"] >= 0 if change.get("ge") else cache["H1"] > 0
-        dH1 = (dZ @ params["W2"].T) * (1.0 if change.get("nomask") else mask)
+        dZ2 = (cache["P"] - np.eye(cache["P"].shape[1])[y]) * scale
+        mask = cache["Z1"] >= 0 if change.get("ge") else cache["Z1"] > 0
+        dZ1 = (dZ2 @ params["W2"].T) * (1.0 if change.get("nomask") else mask)
         l2 = change.get("l2", 1.0) * lam / m
-        db1 = dH1.sum(axis=0) * (m / n if change.get("over_n") else 1.0)
-        return {"W1": X.T @ dH1 + l2 * params["W1"], "b1": db1,
-                "W2": (dZ.T @ cache["A1"]) if change.get("dW2_T") else
-                cache["A1"].T @ dZ + l2 * params["W2"],
-                "b2": dZ.sum(axis=0) + (lam / m * params["b2"] if change.get("bias") else 0)}
+        db1 = dZ1.sum(axis=0) * (m / n if change.get("over_n") else 1.0) + \
+            (lam / m * params["b1"] if change.get("bias") else 0)
+        return {"W1": X.T @ dZ1 + l2 * params["W1"], "b1": db1,
+                "W2": (dZ2.T @ cache["A1"]) if change.get("dW2_T") else
+                cache["A1"].T @ dZ2 + l2 * params["W2"],
+                "b2": dZ2.sum(axis=0) + (lam / m * params["b2"] if change.get("bias") else 0)}
     return backward
 
 
@@ -286,27 +373,48 @@ def _ignores_h(f, x, h=1e-5):
     return numgrad_ndindex(f, x)
 
 
+def _library_numgrad(f, x, h=1e-5):
+    from course.gradcheck import numerical_gradient
+    return numerical_gradient(f, x, h)
+
+
 WRONG = [
-    ("forward", lambda p, X: forward_plain({**p, "b1": 0 * p["b1"]}, X), "b1 is missing"),
-    ("forward", lambda p, X: (lambda P, c: (P, {**c, "A1": c["H1"]}))(*forward_plain(p, X)),
-     "apply the ReLU"),
-    ("loss", lambda p, X, y, lam: len(y) * loss_via_P(p, X, y, 0.0), "summed"),
-    ("loss", lambda p, X, y, lam: loss_via_P(p, X, y, 2 * lam), "lam/(2m)"),
-    ("backward", _backward_with(scale=1.0), "1/m"),
-    ("backward", _backward_with(ge=True), "[H1 >= 0]"),
-    ("backward", _backward_with(nomask=True), "ignores the ReLU"),
+    ("forward", lambda p, X: forward_plain({**p, "b1": 0 * p["b1"]}, X), "b1 left out"),
+    ("forward", lambda p, X: (lambda P, c: (P, {**c, "A1": c["Z1"]}))(*forward_plain(p, X)),
+     "cache['A1'] holds Z1"),
+    ("forward", lambda p, X: (lambda P, c: (P, {"H1": c["Z1"], "A1": c["A1"], "Z": c["Z2"],
+                                                "P": P}))(*forward_plain(p, X)),
+     "missing the keys"),
+    ("loss", lambda p, X, y, lam: len(y) * loss_via_P(p, X, y, 0.0), "sum of the samples"),
+    ("loss", lambda p, X, y, lam: loss_via_P(p, X, y, 2 * lam), "lam/m instead of lam/(2m)"),
+    ("backward", _backward_with(scale=1.0), "the 1/m is missing"),
+    ("backward", _backward_with(ge=True), "[Z1 >= 0]"),
+    ("backward", _backward_with(nomask=True), "no ReLU step"),
     ("backward", _backward_with(l2=2.0), "2 lam/m W"),
     ("backward", _backward_with(dW2_T=True), "transpose"),
-    ("backward", _backward_with(bias=True), "biases are not penalised"),
+    ("backward", _backward_with(bias=True), "penalising the biases"),
     ("backward", _backward_with(over_n=True), "divided by n"),
     ("numerical_gradient", _forward_difference, "forward difference"),
-    ("numerical_gradient", _copy_perturbed, "not a copy"),
+    ("numerical_gradient", _copy_perturbed, "perturb x itself"),
     ("numerical_gradient", _drifting, "x is not as it was"),
-    ("numerical_gradient", _ignores_h, "ignores its h"),
+    ("numerical_gradient", _ignores_h, "h given ignored"),
+    ("numerical_gradient", _library_numgrad, "write yours"),
     ("dW2_from", lambda E, A1: E.T @ A1 / E.shape[0], "missing transpose"),
-    ("dW2_from", lambda E, A1: A1.T @ E, "3 times too large"),
+    ("dW2_from", lambda E, A1: A1.T @ E, "the 1/m is missing"),
     ("db1_from", lambda G, X: G.sum(axis=0) / X.shape[1], "divided by n"),
-    ("db1_from", lambda G, X: G.mean(axis=1), "one entry per sample"),
+    ("db1_from", lambda G, X: G.mean(axis=1), "over the hidden units"),
+    ("kink_units", lambda Z1, h=1e-5: np.flatnonzero((Z1 == 0).any(axis=0)),
+     "within h of 0"),
+    ("kink_units", lambda Z1, h=1e-5: np.flatnonzero(((Z1 + h > 0) != (Z1 - h > 0)).any(1)),
+     "rows of Z1"),
+    ("dZ1_by_hand", {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[1.5, -1, -1, 0]]}, "[Z1 > 0]"),
+    ("dZ1_by_hand", {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[2.25, 0, -0.5, 0]]}, "mask [Z1 > 0]"),
+    ("dZ1_by_hand", {"dA1": [[1.5], [-1], [-1], [1]], "dZ1": [[1.5], [0], [-1], [0]]},
+     "(m, H) = (1, 4)"),
+    ("op_counts", {"forward": 68096, "backward": 70656, "finite_differences": 68096.5},
+     "whole number"),
+    ("source_verdicts", {"dW1_shape_check": "yes", "dW1_gradient_check": False,
+                         "db2_shape_check": False}, "True"),
 ]
 
 
@@ -315,6 +423,26 @@ def test_wrong_answer_fails_public_check_with_a_specific_message(name, fn, words
     with pytest.raises(ex.CheckFailed) as err:
         getattr(ex, name).check(fn)
     assert words in str(err.value), str(err.value)
+
+
+HIDDEN_ONLY = [  # values whose public check only checks their form: the grade names the mistake
+    ("op_counts", {"forward": 68096, "backward": 70656 + 65536,
+                   "finite_differences": 9310357504}, "dX"),
+    ("op_counts", {"forward": 68096, "backward": 70656, "finite_differences": 4655178752},
+     "two"),
+    ("source_verdicts", {"dW1_shape_check": True, "dW1_gradient_check": True,
+                         "db2_shape_check": False}, "right shape does not make"),
+]
+
+
+@pytest.mark.parametrize("name,value,words", HIDDEN_ONLY,
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_wrong_value_passes_its_form_check_and_is_named_by_the_grade(name, value, words):
+    assert getattr(ex, name).check(value, quiet=True)
+    with pytest.raises(grading.HiddenTestFailed) as err:
+        grading.grade(name, value)
+    assert words in str(err.value), str(err.value)
+
 
 
 def test_drifting_restore_is_caught_by_the_hidden_grade_too():
@@ -328,12 +456,12 @@ def test_backward_is_graded_on_the_reference_cache():
         params, cache, X = case.args[:3]
         from instructor import reference as R
         expected = R.forward(params, np.asarray(X, dtype=float))[1]
-        for k in ("H1", "A1", "Z", "P"):
+        for k in ("Z1", "A1", "Z2", "P"):
             assert np.array_equal(cache[k], expected[k])
 
 
 def test_hidden_backward_cases_include_exact_ties():
     ties = 0
     for case in grading.registry()["backward"].make_cases():
-        ties += int(np.sum(case.args[1]["H1"] == 0))
+        ties += int(np.sum(case.args[1]["Z1"] == 0))
     assert ties >= 5

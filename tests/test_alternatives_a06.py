@@ -17,12 +17,12 @@ NAMES = ("W1", "b1", "W2", "b2")
 
 # ------------------------------------------------------- a student's own 05 functions
 def forward(params, X):
-    H1 = np.asarray(X) @ params["W1"] + params["b1"]
-    A1 = np.maximum(H1, 0)
-    Z = A1 @ params["W2"] + params["b2"]
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    Z1 = np.asarray(X) @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
     P = E / E.sum(axis=1, keepdims=True)
-    return P, {"H1": H1, "A1": A1, "Z": Z, "P": P}
+    return P, {"Z1": Z1, "A1": A1, "Z2": Z2, "P": P}
 
 
 def loss(params, X, y, lam):
@@ -34,12 +34,12 @@ def loss(params, X, y, lam):
 
 def backward(params, cache, X, y, lam):
     m = X.shape[0]
-    dZ = cache["P"] - np.eye(cache["P"].shape[1])[np.asarray(y, dtype=int)]
-    dZ = dZ / m
-    dH1 = (dZ @ params["W2"].T) * (cache["H1"] > 0)
-    return {"W1": X.T @ dH1 + lam / m * params["W1"], "b1": dH1.sum(0),
-            "W2": cache["A1"].T @ dZ + lam / m * params["W2"], "b2": dZ.sum(0),
-            "X": dH1 @ params["W1"].T}
+    dZ2 = cache["P"] - np.eye(cache["P"].shape[1])[np.asarray(y, dtype=int)]
+    dZ2 = dZ2 / m
+    dZ1 = (dZ2 @ params["W2"].T) * (cache["Z1"] > 0)
+    return {"W1": X.T @ dZ1 + lam / m * params["W1"], "b1": dZ1.sum(0),
+            "W2": cache["A1"].T @ dZ2 + lam / m * params["W2"], "b2": dZ2.sum(0),
+            "X": dZ1 @ params["W1"].T}
 
 
 def _predict(params, X):
@@ -81,7 +81,7 @@ def step_items(params, grads, lr):
 
 # ------------------------------------------------------------------------------- predict
 def predict_logits(params, X):  # softmax is increasing: argmax of Z = argmax of P
-    return forward(params, X)[1]["Z"].argmax(-1)
+    return forward(params, X)[1]["Z2"].argmax(-1)
 
 
 def predict_list(params, X):
@@ -329,7 +329,7 @@ WRONG = [
     ("sgd_step", step_over_grads, "'X'"),
     ("predict", lambda params, X: forward(params, X)[0].argmax(axis=0), "axis"),
     ("predict", lambda params, X: forward(params, X)[0], "probabilities"),
-    ("accuracy", lambda y_pred, y: np.sum(np.asarray(y_pred) == np.asarray(y)), "NUMBER"),
+    ("accuracy", lambda y_pred, y: np.sum(np.asarray(y_pred) == np.asarray(y)), "number of correct"),
     ("accuracy", lambda y_pred, y: float(np.mean(y_pred == y)), "np.asarray"),
     ("train", train_no_lam, "ignore lam"),
     ("train", train_last_batch, "one epoch late"),
@@ -388,43 +388,67 @@ def _stub(*args):
     raise NotImplementedError()
 
 
-def test_training_run_with_unwritten_functions_says_so(capsys):
+def _split():
+    from course.training import split_validation
     from instructor.grading.a06_train_digits import _digits
 
-    usps = _digits()
-    assert widgets.training_run(_stub, _stub, _stub, usps, epochs=1) is None
+    return split_validation(_digits().X_train, _digits().y_train)
+
+
+def test_the_library_split_is_the_references_and_leaves_the_test_set_alone():
+    from course.training import split_validation
+    from instructor.grading.a06_train_digits import _digits
+
+    d = _digits()
+    mine, ref = split_validation(d.X_train, d.y_train), R.split_validation(d.X_train, d.y_train)
+    for a, b in zip(mine, ref):
+        assert np.array_equal(a, b)
+    X_tr, y_tr, X_val, y_val = mine
+    assert len(y_tr) == 5833 and len(y_val) == 1458
+    assert len({r.tobytes() for r in X_tr} & {r.tobytes() for r in X_val}) <= 5  # duplicates only
+
+
+def test_training_run_with_unwritten_functions_says_so(capsys):
+    X, y, X_val, y_val = _split()
+    assert widgets.training_run(_stub, _stub, _stub, X, y, X_val, y_val, epochs=1) is None
     assert "Implement `_stub`" in capsys.readouterr().out
 
     def wrapper(params, X, y, lam, lr, epochs, batch_size, seed):  # a given wrapper: names train
         return _stub(params, X, y, lam, lr, epochs, batch_size, seed)
 
-    assert widgets.training_run(wrapper, _stub, _stub, usps, epochs=1) is None
+    assert widgets.training_run(wrapper, _stub, _stub, X, y, X_val, y_val, epochs=1) is None
     assert "Implement `_stub`" in capsys.readouterr().out
-    run = widgets.training_run(R.train, _stub, _stub, usps, epochs=1, hidden=16, n_train=300)
-    assert run is not None and run["test_acc"] is None and run["y_pred"] is None
+    run = widgets.training_run(R.train, _stub, _stub, X[:300], y[:300], X_val, y_val, epochs=1,
+                               hidden=16)
+    assert run is not None and run["val_acc"] is None and run["y_pred"] is None
     assert widgets.training_run_figure(run) is not None
 
 
-def test_training_run_and_figure_with_working_functions():
-    from instructor.grading.a06_train_digits import _digits
-
-    usps = _digits()
-    run = widgets.training_run(R.train, R.predict, R.accuracy, usps, R.init_params, lam=1.0,
-                               lr=0.2, epochs=2, batch_size=32, hidden=32, n_train=1000,
+def test_training_run_reports_progress_and_validation_per_epoch():
+    X, y, X_val, y_val = _split()
+    seen = []
+    run = widgets.training_run(R.train, R.predict, R.accuracy, X[:1000], y[:1000], X_val, y_val,
+                               lam=1.0, lr=0.2, epochs=3, batch_size=32, hidden=32,
+                               progress=lambda e, n, r: seen.append((e, n, r["val_acc"])),
                                verbose=False)
-    assert 0.6 < run["test_acc"] <= 1 and len(run["history"]["loss"]) == 2
+    assert [e for e, _, _ in seen] == [1, 2, 3] and all(n == 3 for _, n, _ in seen)
+    assert len(run["history"]["val_acc"]) == 3 and run["val_acc"] == seen[-1][2]
+    assert 0.6 < run["val_acc"] <= 1
     fig = widgets.training_run_figure(run)
-    assert any("test" in t.get_text() for t in fig.axes[1].get_legend().get_texts())
-    assert "test accuracy" in widgets.training_summary(run)
+    labels = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert "validation" in labels
+    ticks = fig.axes[0].get_xticks()
+    assert np.allclose(ticks, np.round(ticks)), "epochs are whole numbers"
+    summary = widgets.training_summary(run)
+    assert "validation accuracy" in summary and "test" not in summary
+    assert all(len(line) <= 90 for line in summary.splitlines()), "a line would wrap"
 
 
 def test_dashboard_builds_and_trains_even_with_stubs():
-    from instructor.grading.a06_train_digits import _digits
-
-    usps = _digits()
+    X, y, X_val, y_val = _split()
     for fns in ((_stub, _stub, _stub), (R.train, R.predict, R.accuracy)):
-        box = widgets.training_dashboard(*fns, usps)
-        button = box.children[2]
+        box = widgets.training_dashboard(*fns, X, y, X_val, y_val)
+        button, bar, status = box.children[2].children
         controls = box.children[1].children
         controls[0].children[2].value = 1   # one epoch
         controls[1].children[1].value = 16  # 16 hidden units
@@ -432,3 +456,5 @@ def test_dashboard_builds_and_trains_even_with_stubs():
         button.click()  # must not raise
         assert time.perf_counter() - start < 60
         assert not button.disabled
+        if fns[0] is R.train:
+            assert bar.value == bar.max == 1 and "validation accuracy" in status.value

@@ -27,8 +27,8 @@ def grads_of(params, X, y, lam, mask=R.relu_mask):
     _, cache = R.forward(params, X)
     m = X.shape[0]
     dZ = (cache["P"] - R.one_hot(y, 3)) / m
-    dH1 = (dZ @ params["W2"].T) * mask(cache["H1"])
-    return {"W1": X.T @ dH1 + lam / m * params["W1"], "b1": dH1.sum(0),
+    dZ1 = (dZ @ params["W2"].T) * mask(cache["Z1"])
+    return {"W1": X.T @ dZ1 + lam / m * params["W1"], "b1": dZ1.sum(0),
             "W2": cache["A1"].T @ dZ + lam / m * params["W2"], "b2": dZ.sum(0)}
 
 
@@ -98,3 +98,16 @@ def test_check_gradient_rejects_wrong_shape():
     grads["W2"] = grads["W2"].T
     with pytest.raises(ValueError, match="shape"):
         check_gradient(lambda p: R.loss(p, X, y, 0.0), params, grads)
+
+
+def test_kink_example_has_exact_ties_and_the_check_sets_exactly_those_units_aside():
+    from course.gradcheck import kink_example
+
+    params, X, y = kink_example()
+    Z1 = R.forward(params, X)[1]["Z1"]
+    tied = np.flatnonzero((Z1 == 0).any(axis=0))
+    assert tied.size >= 2
+    grads = R.backward(params, R.forward(params, X)[1], X, y, 0.5)  # with dX: ignored
+    report = check_gradient(lambda p: R.loss(p, X, y, 0.5), params, grads,
+                            kink_probe=lambda p: R.forward(p, X)[1]["Z1"])
+    assert report.ok and report.kinks["b1"] == tied.size and "X" not in report.errors

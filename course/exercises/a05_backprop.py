@@ -1,13 +1,22 @@
-"""05_backprop: forward, loss, backward, numerical_gradient, and the source's two slips
-(dW2_from, db1_from)."""
+"""05_backprop: the network composed from its layers (forward, loss, backward), a step of the
+chain rule by hand (dZ1_by_hand), the sources' slips (dW2_from, db1_from, source_verdicts), what
+backprop costs (op_counts), numerical gradients (numerical_gradient) and the ReLU's kinks
+(kink_units).
+
+forward, loss and backward call the layers of 01-04 (the student's own, through course.mine);
+their failures are named as such (`uses`), and the grading gives them the instructor's layers.
+"""
 import numpy as np
 
-from . import Check, Exercise, as_array, expect_close, fail, register
+from course import calls
+from course.answer import given
+
+from . import Check, Example, Exercise, as_array, fail, register
 
 # ------------------------------------------------------------------ the worked example network
 # m = 5 samples, n = 2 features, H = 4 hidden units, K = 3 classes: four different sizes, so a
 # product in the wrong order or a division by the wrong count cannot go unnoticed. Integer
-# weights make some pre-activations exactly 0 (H1[0, 1], H1[0, 2], H1[2, 0], H1[2, 1]): ties.
+# weights make four pre-activations exactly 0 (Z1[0, 1], Z1[0, 2], Z1[2, 0], Z1[2, 1]): ties.
 X_EX = np.array([[1.0, 2.0], [-1.0, 1.0], [0.0, 1.0], [2.0, -1.0], [1.0, 0.0]])
 Y_EX = np.array([0, 1, 2, 0, 2])
 PARAMS_EX = {
@@ -16,53 +25,36 @@ PARAMS_EX = {
     "W2": np.array([[1.0, -1.0, 0.0], [2.0, 0.0, -1.0], [-1.0, 1.0, 0.5], [0.0, 1.0, -2.0]]),
     "b2": np.array([0.0, 0.5, -0.5]),
 }
-H1_EX = np.array([[1.0, 0.0, 0.0, -0.5], [-1.0, 1.0, -1.0, -1.5], [0.0, 0.0, -1.0, -0.5],
-                  [2.0, -4.0, -3.0, 3.5], [1.0, -2.0, -2.0, 1.5]])
-A1_EX = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0],
-                  [2.0, 0.0, 0.0, 3.5], [1.0, 0.0, 0.0, 1.5]])
-Z_EX = np.array([[1.0, -0.5, -0.5], [2.0, 0.5, -1.5], [0.0, 0.5, -0.5], [2.0, 2.0, -7.5],
-                 [1.0, 1.0, -3.5]])
-P_EX = np.array([
-    [6.9143845403622750e-01, 1.5428077298188617e-01, 1.5428077298188617e-01],
-    [7.9787602620699249e-01, 1.7803020550615900e-01, 2.4093768286848397e-02],
-    [3.0719588571849837e-01, 5.0648039105565401e-01, 1.8632372322584759e-01],
-    [4.9998128774285144e-01, 4.9998128774285144e-01, 3.7424514297161390e-05],
-    [4.9723809187931522e-01, 4.9723809187931522e-01, 5.5238162413695224e-03]])
-CACHE_EX = {"H1": H1_EX, "A1": A1_EX, "Z": Z_EX, "P": P_EX}
-LOSS_EX = {0.0: 1.9333847541078284, 2.0: 5.983384754107828}
-SQ_WEIGHTS_EX = 20.25   # ||W1||_F^2 + ||W2||_F^2
-SQ_BIASES_EX = 5.75     # ||b1||^2 + ||b2||^2
-GRADS_EX = {  # lam = 0
-    "W1": np.array([[-0.49256846378913177, -0.31433165682542735, 0.0, 0.6972006673650181],
-                    [0.01486307242173654, 0.31433165682542735, 0.0, -0.09998128774285142]]),
-    "b1": np.array([-0.29256846378913176, 0.31433165682542735, 0.0, 0.5972193796221666]),
-    "W2": np.array([[-0.16227217571975086, 0.33029628806938083, -0.16802411234963],
-                    [0.1595752052413985, -0.1643939588987682, 0.00481875365736968],
-                    [0.0, 0.0, 0.0],
-                    [-0.20084167101620937, 0.4991583289837906, -0.2983166579675811]]),
-    "b2": np.array([0.15874594911677703, 0.16720214983317316, -0.32594809894995025]),
-    "X": np.array([[-0.09256846378913174, 0.0], [-0.31433165682542735, 0.31433165682542735],
-                   [0.0, 0.0], [-0.10001871225714859, -0.09998128774285142],
-                   [0.4972380918793152, -0.4972380918793152]]),
-}
-# What two wrong masks give for b1 (lam = 0): [H1 >= 0], and no mask at all.
-DB1_MASK_GE = np.array([-0.3324253648565629, 0.445664493485771, 0.10799654108732035,
-                        0.5972193796221666])
-DB1_NO_MASK = np.array([-0.008456200716396134, 0.6434399971835043, -0.154517848758579,
-                        0.8190983477330737])
-# The first sample alone (m = 1), lam = 0; its H1 has two exact zeros.
-GRADS_M1 = {
-    "W1": np.array([[-0.46284231894565864, 0.0, 0.0, 0.0], [-0.9256846378913173, 0.0, 0.0, 0.0]]),
-    "b1": np.array([-0.46284231894565864, 0.0, 0.0, 0.0]),
-    "W2": np.array([[-0.3085615459637725, 0.15428077298188617, 0.15428077298188617],
-                    [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]),
-    "b2": np.array([-0.3085615459637725, 0.15428077298188617, 0.15428077298188617]),
-}
-SHAPES = {"W1": (2, 4), "b1": (4,), "W2": (4, 3), "b2": (3,)}
+NAMES = ("W1", "b1", "W2", "b2")
+NET_EX = "the 2-4-3 network on 5 samples (four exact zeros in Z1)"
+
+
+def _cache_of(params, X):
+    """The cache of the worked example (for backward's examples), computed here once."""
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0.0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    E = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "P": E / E.sum(axis=1, keepdims=True)}
+
+
+CACHE_EX = _cache_of(PARAMS_EX, X_EX)
+# n = H = 3 (as on USPS, where n = H = 256): a formula that confuses the two still has a shape.
+X_SQ = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, -1.0], [-1.5, 0.5, 1.0], [2.0, 1.0, 0.0]])
+Y_SQ = np.array([1, 0, 1, 0])
+PARAMS_SQ = {"W1": np.array([[0.5, -1.0, 1.0], [1.0, 0.5, -0.5], [-0.5, 1.0, 0.5]]),
+             "b1": np.array([0.1, 0.2, -0.3]), "W2": np.array([[1.0, -0.5], [-1.0, 0.5],
+                                                               [0.5, 1.0]]),
+             "b2": np.array([0.2, -0.2])}
 
 
 def _copy(d):
     return {k: np.array(v, copy=True) for k, v in d.items()}
+
+
+def _random_net(rng, n, H, K, scale=1.0):
+    return {"W1": rng.normal(size=(n, H)) * scale, "b1": rng.normal(size=H) * 0.3,
+            "W2": rng.normal(size=(H, K)) * scale, "b2": rng.normal(size=K) * 0.3}
 
 
 def _scalar(value, what):
@@ -71,12 +63,12 @@ def _scalar(value, what):
     arr = as_array(value, what)
     if arr.shape != ():
         fail(f"{what} should be a single number, got an array of shape {arr.shape}"
-             + (" (`float(...)` or `.item()` turns a one-entry array into a number)"
-                if arr.size == 1 else ""))
+             + (" (`float(...)` turns a one-entry array into a number)" if arr.size == 1
+                else ""))
     return float(arr)
 
 
-def _unchanged(before, after, what):
+def _left_alone(before, after, what):
     for k in before:
         if not np.array_equal(before[k], after[k]):
             fail(f"your function changed {what}[{k!r}] in place; the caller still needs it")
@@ -91,400 +83,377 @@ def _unpack_forward(result, what):
              + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""))
     P, cache = result
     if not isinstance(cache, dict):
-        fail(f"the cache should be a dict with the keys H1, A1, Z, P; got "
+        fail(f"the cache should be a dict with the keys Z1, A1, Z2, P; got "
              f"{type(cache).__name__}")
-    missing = [k for k in ("H1", "A1", "Z", "P") if k not in cache]
+    missing = [k for k in ("Z1", "A1", "Z2", "P") if k not in cache]
     if missing:
-        fail(f"your cache is missing the keys {missing}: backward needs H1, A1, Z and P")
+        fail(f"your cache is missing the keys {missing}: backward needs Z1, A1, Z2 and P "
+             f"(the course's names: Z1 the hidden pre-activation, Z2 the logits)")
     return P, cache
 
 
-def _forward_example(forward):
-    params, X = _copy(PARAMS_EX), X_EX.copy()
-    P, cache = _unpack_forward(forward(params, X), "forward(params, X)")
-    _unchanged(PARAMS_EX, params, "params")
-    if not np.array_equal(X, X_EX):
-        fail("your function changed X in place")
-    m, K, H = 5, 3, 4
-    H1 = as_array(cache["H1"], "cache['H1']")
-    if H1.shape == (H, m):
-        fail("cache['H1'] has shape (4, 5), the transpose of (m, H) = (5, 4): samples are "
-             "rows, so H1 = X W1 + b1 with X (m, n) and W1 (n, H)")
-    H1 = as_array(H1, "cache['H1']", (m, H))
-    if np.allclose(H1, X_EX @ PARAMS_EX["W1"]):
-        fail("cache['H1'] equals X W1: the bias b1 is missing")
-    expect_close(H1, H1_EX, "cache['H1'] of the worked example")
-    A1 = as_array(cache["A1"], "cache['A1']", (m, H))
-    if np.allclose(A1, H1_EX):
-        fail("cache['A1'] equals H1: apply the ReLU, A1 = max(H1, 0)")
-    expect_close(A1, A1_EX, "cache['A1'] = ReLU(H1) of the worked example")
-    Z = as_array(cache["Z"], "cache['Z']", (m, K))
-    if np.allclose(Z, H1_EX @ PARAMS_EX["W2"] + PARAMS_EX["b2"]):
-        fail("cache['Z'] was computed from H1; it is A1 W2 + b2, from the ReLU's output")
-    if np.allclose(Z, A1_EX @ PARAMS_EX["W2"]):
-        fail("cache['Z'] equals A1 W2: the bias b2 is missing")
-    expect_close(Z, Z_EX, "cache['Z'] of the worked example")
-    P = as_array(P, "P", (m, K))
-    if np.allclose(P.sum(axis=0), 1) and not np.allclose(P.sum(axis=1), 1):
-        fail("the columns of P sum to 1, not its rows: the softmax runs along axis 1")
-    expect_close(P, P_EX, "P of the worked example")
-    expect_close(cache["P"], P_EX, "cache['P'] (the same P as the one returned)")
-    return "H1, A1, Z, P of a 2-4-3 net on 5 samples, with exact zeros in H1"
-
-
-def _forward_edges(forward):
+def _forward_shapes(forward):
     rng = np.random.default_rng(6)
-    params = {"W1": rng.normal(size=(5, 4)), "b1": rng.normal(size=4),
-              "W2": rng.normal(size=(4, 3)) * 300, "b2": rng.normal(size=3)}
-    P, cache = _unpack_forward(forward(params, rng.normal(size=(7, 5)) * 3),
-                               "forward with large weights")
-    P = as_array(P, "P for 7 samples of 5 features, H = 4, K = 3", (7, 3))
-    for k, shape in {"H1": (7, 4), "A1": (7, 4), "Z": (7, 3)}.items():
-        as_array(cache[k], f"cache[{k!r}] for 7 samples, H = 4, K = 3", shape)
+    params = _random_net(rng, 5, 4, 3)
+    params["W2"] *= 300  # logits in the hundreds
+    kept, X = _copy(params), rng.normal(size=(7, 5)) * 3
+    P, cache = _unpack_forward(forward(params, X), "forward(params, X)")
+    _left_alone(kept, params, "params")
+    for k, shape in {"Z1": (7, 4), "A1": (7, 4), "Z2": (7, 3), "P": (7, 3)}.items():
+        got = as_array(cache[k], f"cache[{k!r}]")
+        if got.shape == shape[::-1]:
+            fail(f"cache[{k!r}] has shape {got.shape}, the transpose of {shape}: samples are "
+                 f"rows (m = 7, n = 5, H = 4, K = 3)")
+        as_array(got, f"cache[{k!r}] for m = 7, n = 5, H = 4, K = 3", shape)
+    P = as_array(P, "P", (7, 3))
     if not np.all(np.isfinite(P)):
-        fail("logits in the hundreds give nan or inf in P: use a stable softmax (subtract "
-             "each row's maximum)")
+        fail("logits in the hundreds give nan or inf in P: is your softmax the stable one "
+             "from 01?")
     if not np.allclose(P.sum(axis=1), 1):
         fail("the rows of P do not sum to 1")
-    P, cache = _unpack_forward(forward(_copy(PARAMS_EX), np.array([[1, 2]])),
-                               "forward on one integer sample")
-    expect_close(P, P_EX[:1], "P for the single integer sample [[1, 2]]")
-    return "shapes, stable for large logits, m = 1, integer input"
+    return "shapes for m = 7, n = 5, H = 4, K = 3; logits in the hundreds; params unchanged"
 
 
 forward = Exercise(
     name="forward",
-    signature="forward(params, X) -> (P, cache), cache = {'H1', 'A1', 'Z', 'P'}",
-    checks=[Check("worked example", _forward_example), Check("edge cases", _forward_edges)],
+    signature="forward(params, X) -> (P, cache), cache = {'Z1', 'A1', 'Z2', 'P'}",
+    examples=[Example(NET_EX, (PARAMS_EX, X_EX)),
+              Example("one integer sample X = [[1, 2]]", (PARAMS_EX, np.array([[1, 2]])))],
+    checks=[Check("shapes and large logits", _forward_shapes)],
+    uses=("affine_forward", "relu_forward", "softmax"),
     hints=[
-        "Four lines, one per equation: H1 = X W1 + b1, A1 = ReLU(H1), Z = A1 W2 + b2, "
-        "P = softmax(Z). Then return P and a dict of all four.",
-        "`H1 = X @ params['W1'] + params['b1']` (b1 of shape (H,) broadcasts over the rows), "
-        "`A1 = np.maximum(H1, 0)`, `Z = A1 @ params['W2'] + params['b2']`, `P = softmax(Z)`; "
-        "`return P, {'H1': H1, 'A1': A1, 'Z': Z, 'P': P}`.",
+        "Follow the graph from left to right: one node, one line. Each line calls a function "
+        "you already wrote in 01 or 03.",
+        "Each affine node takes the previous node's output and its own layer's parameters "
+        "from the dict `params`. The ReLU sits only between the two affine nodes; the second "
+        "affine node's input is the ReLU's output.",
+        "The cache is a dict of the four arrays the graph computes, under the names the graph "
+        "gives them; return it with P as a pair.",
     ],
 )
 
 
 # ------------------------------------------------------------------------------------- loss
-def _loss_example(loss):
-    got0 = _scalar(loss(_copy(PARAMS_EX), X_EX.copy(), Y_EX.copy(), 0.0),
-                   "loss(params, X, y, lam=0)")
-    if np.isclose(got0, 5 * LOSS_EX[0.0]):
-        fail(f"with lam = 0 you got {got0:.6g}, 5 times the expected {LOSS_EX[0.0]:.6g}: you "
-             f"summed the 5 samples' losses instead of taking their mean")
-    expect_close(got0, LOSS_EX[0.0], "loss(params, X, y, lam=0) of the worked example")
-    got2 = _scalar(loss(_copy(PARAMS_EX), X_EX.copy(), Y_EX.copy(), 2.0),
-                   "loss(params, X, y, lam=2)")
-    penalty, m = got2 - got0, 5
-    known = {2 / m: "lam/m (||W1||^2 + ||W2||^2): the penalty has lam/(2m)",
-             2 / 2: "lam/2 (||W1||^2 + ||W2||^2): the 1/m is missing",
-             2.0: "lam (||W1||^2 + ||W2||^2): the factor is lam/(2m)"}
-    for factor, message in known.items():
-        if np.isclose(penalty, factor * SQ_WEIGHTS_EX):
-            fail(f"raising lam from 0 to 2 added {penalty:.6g}, which is {message}")
-    if np.isclose(penalty, 2 / (2 * m) * (SQ_WEIGHTS_EX + SQ_BIASES_EX)):
-        fail("your penalty includes the biases; only W1 and W2 are penalised")
-    expect_close(penalty, 2 / (2 * m) * SQ_WEIGHTS_EX,
-                 "loss(lam=2) - loss(lam=0), the penalty lam/(2m)(||W1||^2 + ||W2||^2)")
-    return f"lam = 0 gives {LOSS_EX[0.0]:.4f}; lam = 2 adds 2/(2*5) * 20.25 = 4.05"
-
-
 def _loss_edges(loss):
     zero = {"W1": np.zeros((2, 4)), "b1": np.zeros(4), "W2": np.zeros((4, 3)),
             "b2": np.zeros(3)}
     for lam in (0.0, 3.0):
         got = _scalar(loss(_copy(zero), X_EX.copy(), Y_EX.copy(), lam),
-                      f"loss with all-zero parameters, lam={lam}")
-        expect_close(got, np.log(3), f"loss with all-zero parameters and lam = {lam} "
-                                     f"(P is uniform, so the loss is ln K = ln 3)")
+                      f"loss with all-zero parameters, lam = {lam}")
+        if not np.isclose(got, np.log(3)):
+            fail(f"with all-zero parameters (lam = {lam}) P is uniform and J = ln K = ln 3 = "
+                 f"{np.log(3):.6g}; yours is {got:.6g}")
     params, X, y = _copy(PARAMS_EX), X_EX.copy(), Y_EX.copy()
     loss(params, X, y, 1.0)
-    _unchanged(PARAMS_EX, params, "params")
+    _left_alone(PARAMS_EX, params, "params")
     if not np.array_equal(X, X_EX) or not np.array_equal(y, Y_EX):
         fail("your function changed X or y in place")
-    got = _scalar(loss(_copy(PARAMS_EX), np.array([[1, 2]]), np.array([0]), 0.0),
-                  "loss of one integer sample")
-    expect_close(got, -np.log(P_EX[0, 0]), "loss of the single sample [[1, 2]] with label 0")
-    return "ln K for zero weights, m = 1, integer input, inputs unchanged"
+    return "ln K for zero weights, whatever lam; inputs unchanged"
 
 
 loss = Exercise(
     name="loss",
     signature="loss(params, X, y, lam) -> J, a number",
-    checks=[Check("worked example", _loss_example), Check("edge cases", _loss_edges)],
+    examples=[Example(f"{NET_EX}, lam = 0", (PARAMS_EX, X_EX, Y_EX, 0.0)),
+              Example(f"{NET_EX}, lam = 2", (PARAMS_EX, X_EX, Y_EX, 2.0)),
+              Example("one integer sample [[1, 2]] of class 0, lam = 1",
+                      (PARAMS_EX, np.array([[1, 2]]), np.array([0]), 1.0))],
+    checks=[Check("zero weights", _loss_edges)],
+    uses=("forward", "l2_penalty"),
     hints=[
-        "Two parts: the mean over the m samples of -log P[i, y_i] (P from your forward), plus "
-        "the penalty lam/(2m)(||W1||^2 + ||W2||^2) from 04.",
-        "`P, _ = forward(params, X)`, `m = X.shape[0]`, "
-        "`data = -np.mean(np.log(P[np.arange(m), y]))`, then "
-        "`return data + l2_penalty(params, lam, m)`.",
+        "J has two parts: the data term (02) on the P your forward returns, and the penalty "
+        "(04). The penalty needs m, the number of samples in X.",
+        "The data term picks, in each row of P, the probability of that row's label, and "
+        "averages -log of them: one fancy-indexing expression (02), not a loop.",
+        "Return one Python float: the data term plus your l2_penalty(params, lam, m).",
+    ],
+)
+
+
+# ---------------------------------------------------------------------------- dZ1_by_hand
+#: The hand computation: one sample, H = 4, K = 2.
+HAND = {"dZ2": np.array([[0.5, -0.5]]),
+        "W2": np.array([[2.0, -1.0], [1.0, 3.0], [-2.0, 0.0], [3.0, 1.0]]),
+        "Z1": np.array([[1.5, 0.0, 0.5, -1.0]])}
+
+
+def _dict_of(value, name, keys):
+    given(value, name)
+    if not isinstance(value, dict):
+        fail(f"{name} should be a dict with the keys {list(keys)}, got {type(value).__name__}")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        fail(f"{name} is missing the keys {missing}")
+    return value
+
+
+def _hand_format(answer):
+    d = _dict_of(answer, "dZ1_by_hand", ("dA1", "dZ1"))
+    for k in ("dA1", "dZ1"):
+        got = as_array(d[k], f"dZ1_by_hand[{k!r}]")
+        if got.shape == (4, 1) or got.shape == (4,):
+            fail(f"dZ1_by_hand[{k!r}] has shape {got.shape}: a gradient has the shape of its "
+                 f"value, here (m, H) = (1, 4), one row for the one sample")
+        as_array(got, f"dZ1_by_hand[{k!r}]", (1, 4))
+    dA1, dZ1, Z1 = np.asarray(d["dA1"], float), np.asarray(d["dZ1"], float), HAND["Z1"]
+    if dZ1[0, 1] != 0:
+        fail("Z1[0, 1] is exactly 0, so that unit passes no gradient: the mask is [Z1 > 0], "
+             "strictly (ReLU'(0) is taken as 0)")
+    if np.any(dZ1[Z1 < 0] != 0):
+        fail("where Z1 < 0 the ReLU is flat: dZ1 is 0 there, whatever dA1 is")
+    if not np.allclose(dZ1[Z1 > 0], dA1[Z1 > 0]):
+        if np.allclose(dZ1[Z1 > 0], (dA1 * Z1)[Z1 > 0]):
+            fail("you multiplied dA1 by Z1 (or by A1 = ReLU(Z1)): the ReLU's derivative is "
+                 "the mask [Z1 > 0], 1 or 0, not the activation itself")
+        fail("where Z1 > 0 the ReLU is the identity: dZ1 equals dA1 there")
+    return "shapes (1, 4), and dZ1 consistent with your dA1 and the mask"
+
+
+dZ1_by_hand = Exercise(
+    name="dZ1_by_hand",
+    signature="dZ1_by_hand = {'dA1': (1, 4) array, 'dZ1': (1, 4) array}",
+    value=True,
+    checks=[Check("shapes and the mask", _hand_format)],
+    hints=[
+        "dA1 is the gradient at the ReLU's output, A1. A1 enters J only through Z2 = A1 W2 + "
+        "b2, so dA1 collects dZ2 through W2: entry j of dA1 is a dot product of dZ2's row with "
+        "row j of W2 (the weights leaving hidden unit j).",
+        "Check the shapes: dZ2 is (1, K) = (1, 2) and dA1 must be (1, H) = (1, 4). Which of W2 "
+        "or its transpose turns a (1, 2) row into a (1, 4) row?",
+        "dZ1 then goes through the ReLU node: each entry of dA1 either passes unchanged or is "
+        "stopped, depending only on the sign of the same entry of Z1 (0 counts as stopped).",
     ],
 )
 
 
 # --------------------------------------------------------------------------------- backward
-def _grads(result, what, shapes=SHAPES):
-    if result is None:
-        fail(f"{what} returned None: return the dict of gradients")
-    if not isinstance(result, dict):
-        fail(f"{what} should return a dict with the keys W1, b1, W2, b2, got "
-             f"{type(result).__name__}")
-    missing = [k for k in shapes if k not in result]
-    if missing:
-        fail(f"your dict of gradients is missing the keys {missing}")
-    out = {}
-    for k, shape in shapes.items():
-        g = as_array(result[k], f"your gradient [{k!r}]")
-        if g.shape != shape:
-            if g.shape == shape[::-1]:
-                fail(f"your gradient [{k!r}] has shape {g.shape}, the transpose of {k}'s "
-                     f"{shape}: a product is the wrong way round (the gradient of a parameter "
-                     f"always has the parameter's shape)")
-            fail(f"your gradient [{k!r}] has shape {g.shape}, expected {shape}, the shape of "
-                 f"{k}")
-        out[k] = g
-    if "X" in result:
-        out["X"] = as_array(result["X"], "your gradient ['X']")
-    return out
-
-
-def _backward_example(backward):
-    params, cache, X, y = _copy(PARAMS_EX), _copy(CACHE_EX), X_EX.copy(), Y_EX.copy()
-    g = _grads(backward(params, cache, X, y, 0.0), "backward(params, cache, X, y, lam=0)")
-    _unchanged(PARAMS_EX, params, "params")
-    _unchanged(CACHE_EX, cache, "cache")
-    if not np.array_equal(X, X_EX):
+def _backward_edges(backward):
+    rng = np.random.default_rng(11)
+    params = _random_net(rng, 6, 5, 3)
+    X, y = rng.normal(size=(9, 6)), rng.integers(0, 3, size=9)
+    cache = _cache_of(params, X)
+    kept_p, kept_c, kept_X = _copy(params), _copy(cache), X.copy()
+    g = backward(params, cache, X, y, 0.5)
+    if g is None:
+        fail("backward returned None: return the dict of gradients")
+    if not isinstance(g, dict):
+        fail(f"backward should return a dict with the keys W1, b1, W2, b2, got "
+             f"{type(g).__name__}")
+    for k in NAMES:
+        if k not in g:
+            fail(f"your dict of gradients is missing the key {k!r}")
+        got = as_array(g[k], f"your gradient [{k!r}]")
+        shape = params[k].shape
+        if got.shape != shape:
+            fail(f"your gradient [{k!r}] has shape {got.shape}, but {k} has shape {shape} "
+                 f"(n = 6, H = 5, K = 3): a gradient always has its parameter's shape"
+                 + (" (the transpose: a product the wrong way round?)" if got.shape ==
+                    shape[::-1] else ""))
+    _left_alone(kept_p, params, "params")
+    _left_alone(kept_c, cache, "cache")
+    if not np.array_equal(X, kept_X):
         fail("your function changed X in place")
-    m, n = 5, 2
-    b2 = GRADS_EX["b2"]
-    for ratio, message in {m: "5 times too large: the 1/m in dZ = (P - Y)/m is missing",
-                           1 / m: "5 times too small: dZ already has the 1/m, so db2 is the "
-                                  "SUM of its rows, not their mean",
-                           -1: "of the wrong sign: dZ = (P - Y)/m, not (Y - P)/m"}.items():
-        if np.allclose(g["b2"], ratio * b2):
-            fail(f"your gradient ['b2'] is {message}")
-    expect_close(g["b2"], b2, "your gradient ['b2'] (lam = 0)")
-    expect_close(g["W2"], GRADS_EX["W2"], "your gradient ['W2'] = A1^T dZ (lam = 0)")
-    if np.allclose(g["b1"], DB1_MASK_GE):
-        fail("your gradient ['b1'] lets the gradient through where H1 = 0 exactly: the mask "
-             "is [H1 > 0], strictly (ReLU'(0) is taken as 0), not [H1 >= 0]")
-    if np.allclose(g["b1"], DB1_NO_MASK):
-        fail("your gradient ['b1'] ignores the ReLU: multiply dA1 by the mask [H1 > 0] "
-             "before summing")
-    if np.allclose(g["b1"], GRADS_EX["b1"] * m / n):
-        fail("your gradient ['b1'] is divided by n, the number of features, as in the source "
-             "derivation; the average is over the m samples")
-    if np.allclose(g["b1"], GRADS_EX["b1"] / m):
-        fail("your gradient ['b1'] is 5 times too small: dH1 already has the 1/m, so db1 is "
-             "the SUM of its rows, not their mean")
-    expect_close(g["b1"], GRADS_EX["b1"], "your gradient ['b1'] (lam = 0)")
-    expect_close(g["W1"], GRADS_EX["W1"], "your gradient ['W1'] = X^T dH1 (lam = 0)")
-    if "X" in g:
-        expect_close(g["X"], GRADS_EX["X"], "your (optional) gradient ['X'] = dH1 W1^T")
-    return "all four gradients of the worked example, with ties at H1 = 0"
-
-
-def _backward_l2(backward):
-    g0 = _grads(backward(_copy(PARAMS_EX), _copy(CACHE_EX), X_EX.copy(), Y_EX.copy(), 0.0),
-                "backward with lam = 0")
-    g2 = _grads(backward(_copy(PARAMS_EX), _copy(CACHE_EX), X_EX.copy(), Y_EX.copy(), 2.0),
-                "backward with lam = 2")
-    for b in ("b1", "b2"):
-        if not np.allclose(g2[b], g0[b]):
-            fail(f"your gradient [{b!r}] changes with lam: the biases are not penalised")
-    for w in ("W1", "W2"):
-        added = g2[w] - g0[w]
-        for factor, message in {0.8: "2 lam/m W, the gradient of lam/m ||W||^2 (with lam/(2m)"
-                                     " ||W||^2 the 2 cancels)",
-                                0.2: "lam/(2m) W: the penalty's coefficient, but the gradient "
-                                     "of ||W||^2 is 2W",
-                                2.0: "lam W: the 1/m is missing",
-                                0.0: "nothing: the penalty's gradient (lam/m) W is missing"
-                                }.items():
-            if np.allclose(added, factor * PARAMS_EX[w]):
-                fail(f"raising lam from 0 to 2 added {message} to your gradient [{w!r}]")
-        expect_close(added, 0.4 * PARAMS_EX[w],
-                     f"gradient [{w!r}] with lam = 2 minus with lam = 0, (lam/m) {w}")
-    return "lam = 2 adds (lam/m) W = 0.4 W to the weights' gradients, nothing to the biases'"
-
-
-def _backward_m1(backward):
-    cache = {k: v[:1].copy() for k, v in CACHE_EX.items()}
-    g = _grads(backward(_copy(PARAMS_EX), cache, np.array([[1, 2]]), np.array([0]), 0.0),
-               "backward on one integer sample")
-    for k in SHAPES:
-        expect_close(g[k], GRADS_M1[k], f"your gradient [{k!r}] for the first sample alone "
-                                        f"(m = 1; H1 = [1, 0, 0, -0.5] has two ties)")
-    return "m = 1 with ties at H1 = 0, integer X"
+    return "shapes for n = 6, H = 5, K = 3, m = 9; params, cache and X unchanged"
 
 
 backward = Exercise(
     name="backward",
-    signature="backward(params, cache, X, y, lam) -> {'W1', 'b1', 'W2', 'b2'[, 'X']}",
-    checks=[Check("worked example", _backward_example), Check("the L2 term", _backward_l2),
-            Check("one sample", _backward_m1)],
+    signature="backward(params, cache, X, y, lam) -> {'W1', 'b1', 'W2', 'b2'} (and "
+              "optionally 'X': dX)",
+    examples=[Example("a 3-3-2 network on 4 samples (n = H = 3, as on USPS), lam = 0.5",
+                      (PARAMS_SQ, _cache_of(PARAMS_SQ, X_SQ), X_SQ, Y_SQ, 0.5)),
+              Example(f"{NET_EX}, lam = 0", (PARAMS_EX, CACHE_EX, X_EX, Y_EX, 0.0)),
+              Example(f"{NET_EX}, lam = 2", (PARAMS_EX, CACHE_EX, X_EX, Y_EX, 2.0)),
+              Example("the first sample alone (m = 1, two exact zeros in Z1), lam = 1",
+                      (PARAMS_EX, _cache_of(PARAMS_EX, X_EX[:1]), X_EX[:1], Y_EX[:1], 1.0))],
+    checks=[Check("shapes and inputs", _backward_edges)],
+    uses=("softmax_cross_entropy_backward", "affine_backward", "relu_backward", "l2_grad"),
     hints=[
-        "Go backwards one equation at a time, starting from dZ = (P - Y)/m with P = "
-        "cache['P']. Each step is one line of the table in the notebook. Check each result's "
-        "shape against its parameter's shape.",
-        "dW2 = A1^T dZ, db2 = dZ summed over the rows, dA1 = dZ W2^T, dH1 = dA1 * [H1 > 0], "
-        "dW1 = X^T dH1, db1 = dH1 summed over the rows. Then add (lam/m) W to dW1 and dW2 only.",
-        "`Y = np.eye(K)[y]`; `dZ = (cache['P'] - Y) / m`; `dH1 = (dZ @ params['W2'].T) * "
-        "(cache['H1'] > 0)`; `dW1 = X.T @ dH1 + lam / m * params['W1']`; `db1 = "
-        "dH1.sum(axis=0)`, and the same pattern for W2, b2.",
+        "Walk the graph from J back to X, one node per line, each node's backward step being "
+        "a function you wrote in 02 or 03. Each step needs the gradient arriving from its "
+        "right and what the forward pass cached at that node.",
+        "The affine node's backward takes the node's INPUT (what was multiplied by its "
+        "weights) and its weights: for the output layer that input is A1, for the hidden "
+        "layer it is X. The ReLU node's backward needs the pre-activation it was applied to.",
+        "The layers give the data term's gradients only. The penalty is a second path from "
+        "W1 and W2 to J (the rail at the top of the graph): add its gradient (04) to the two "
+        "weights' gradients, not to the biases'.",
+    ],
+)
+
+
+# -------------------------------------------------------------- the source's slips: dW2, db1
+E_EX = CACHE_EX["P"] - np.eye(3)[Y_EX]  # P - Y, no 1/m
+G_EX = (E_EX @ PARAMS_EX["W2"].T) * (CACHE_EX["Z1"] > 0)  # source 000's (Y_hat - Y) W2^T * 1*
+
+dW2_from = Exercise(
+    name="dW2_from",
+    signature="dW2_from(E, A1) -> dJ/dW2 without the penalty, shape (H, K)",
+    examples=[Example("E = P - Y and A1 of the 2-4-3 network (m = 5, H = 4, K = 3)",
+                      (E_EX, CACHE_EX["A1"]))],
+    hints=[
+        "Write down the shapes first: E is (m, K), A1 is (m, H), and the answer must be (H, K), "
+        "the shape of W2. Only one product of the two (one of them transposed) has that shape.",
+        "That product sums over the samples (the index they share). E has no 1/m in it yet, "
+        "and J is a mean over the m samples.",
+    ],
+)
+
+db1_from = Exercise(
+    name="db1_from",
+    signature="db1_from(G, X) -> dJ/db1, shape (H,)",
+    examples=[Example("G of the 2-4-3 network (m = 5, H = 4) and its X (n = 2)",
+                      (G_EX, X_EX))],
+    hints=[
+        "b1 is added to every row of Z1, so its gradient collects a contribution from every "
+        "sample: which axis of G (m, H) runs over the samples?",
+        "G has no 1/m in it, and J averages over the samples. How many samples are there, and "
+        "which of G and X tells you? (n is the number of features: it has nothing to do with "
+        "the average.)",
+    ],
+)
+
+
+# ------------------------------------------------------------------------- source_verdicts
+VERDICT_KEYS = ("dW1_shape_check", "dW1_gradient_check", "db2_shape_check")
+
+
+def _verdict_format(answer):
+    d = _dict_of(answer, "source_verdicts", VERDICT_KEYS)
+    for k in VERDICT_KEYS:
+        if not isinstance(d[k], (bool, np.bool_)):
+            fail(f"source_verdicts[{k!r}] should be True (the check passes) or False (it "
+                 f"fails), got {d[k]!r}")
+    return "three answers, each True or False"
+
+
+source_verdicts = Exercise(
+    name="source_verdicts",
+    signature="source_verdicts = {'dW1_shape_check': bool, 'dW1_gradient_check': bool, "
+              "'db2_shape_check': bool}",
+    value=True,
+    checks=[Check("three True/False answers", _verdict_format)],
+    hints=[
+        "Run the cell above it and read what it prints: each line says what one check found. "
+        "A shape check passes when the array has its parameter's shape; the gradient check "
+        "passes when the report's last column says ok.",
+        "For dW1 the two checks disagree: that is the point of the exercise. A matrix can "
+        "have the right shape (256, 256) and the wrong numbers, when n = H.",
+    ],
+)
+
+
+# ------------------------------------------------------------------------------- op_counts
+OP_KEYS = ("forward", "backward", "finite_differences")
+
+
+def _ops_format(answer):
+    d = _dict_of(answer, "op_counts", OP_KEYS)
+    for k in OP_KEYS:
+        got = as_array(d[k], f"op_counts[{k!r}]")
+        if got.shape != ():
+            fail(f"op_counts[{k!r}] should be one number, got an array of shape {got.shape}")
+        if not np.isfinite(got) or got <= 0 or got != np.round(got):
+            fail(f"op_counts[{k!r}] = {float(got):g}: a count of multiply-adds is a positive "
+                 f"whole number")
+    return "three positive whole numbers"
+
+
+op_counts = Exercise(
+    name="op_counts",
+    signature="op_counts = {'forward': int, 'backward': int, 'finite_differences': int}",
+    value=True,
+    checks=[Check("three counts", _ops_format)],
+    hints=[
+        "A product of an (a, b) matrix by a (b, c) matrix costs a·b·c multiply-adds; for one "
+        "sample (m = 1) the forward pass has two such products. Biases, the ReLU and the "
+        "softmax cost next to nothing: leave them out.",
+        "The backward pass (training needs no dX) has one product per weight gradient and one "
+        "to carry the gradient from Z2 back to A1. Write each one's shapes down.",
+        "Central differences evaluate J twice per parameter, and every parameter counts: the "
+        "weights AND the biases. Each evaluation is one forward pass.",
     ],
 )
 
 
 # ----------------------------------------------------------------------- numerical_gradient
-def _numgrad_known(numerical_gradient):
-    x = np.array([1.0, 2.0, -1.0])
-    h = 1e-5
-    got = as_array(numerical_gradient(lambda v: np.sum(v ** 3), x), "numerical_gradient of "
-                   "f(x) = sum(x^3) at x = [1, 2, -1]", (3,))
-    exact = 3 * np.array([1.0, 2.0, -1.0]) ** 2
-    if np.allclose(got, exact, rtol=1e-8, atol=1e-8):
-        return "f(x) = sum(x^3) at [1, 2, -1]: [3, 12, 3] to 1e-8"
-    x0 = np.array([1.0, 2.0, -1.0])
-    forward_diff = ((x0 + h) ** 3 - x0 ** 3) / h
-    backward_diff = (x0 ** 3 - (x0 - h) ** 3) / h
-    if np.allclose(got, forward_diff, rtol=1e-8, atol=1e-8):
-        fail(f"you got {np.array2string(got, precision=8)}, off by about 3 x h (h/2 times "
-             f"the second derivative 6x): that is a forward difference (f(x + h) - f(x)) / h, "
-             f"whose error shrinks only like h. The central difference "
-             f"(f(x + h) - f(x - h)) / 2h is accurate to order h^2")
-    if np.allclose(got, backward_diff, rtol=1e-8, atol=1e-8):
-        fail("that is a backward difference (f(x) - f(x - h)) / h, accurate only to order h; "
-             "use the central difference (f(x + h) - f(x - h)) / 2h")
-    if np.allclose(got, 2 * exact, rtol=1e-6):
-        fail("your gradient is twice the true one: divide f(x + h) - f(x - h) by 2h, not h")
-    if np.allclose(got, exact / 2, rtol=1e-6):
-        fail("your gradient is half the true one: divide f(x + h) - f(x - h) by 2h, not 4h")
-    expect_close(got, exact, "numerical_gradient of sum(x^3) at [1, 2, -1]", rtol=1e-8)
-    return "f(x) = sum(x^3) at [1, 2, -1]: [3, 12, 3]"
-
-
-def _numgrad_restores(numerical_gradient):
-    rng = np.random.default_rng(7)
-    x = rng.normal(size=(2, 3))
+def _restores_x(numerical_gradient):
+    x = np.random.default_rng(2).normal(size=(3, 4))
     before = x.copy()
-    got = as_array(numerical_gradient(lambda v: np.sum(np.sin(v) * v), x),
-                   "numerical_gradient on a (2, 3) array", (2, 3))
+    g = as_array(numerical_gradient(calls.f_coupled, x), "numerical_gradient(f, x)")
+    if g.shape != x.shape:
+        fail(f"the gradient has shape {g.shape}; it must have x's shape {x.shape}")
     if not np.array_equal(x, before):
-        worst = float(np.max(np.abs(x - before)))
-        fail(f"x is not as it was after your function (an entry moved by {worst:.3g}): save "
-             f"each entry's old value and put it back exactly (x[i] = old), rather than "
-             f"adding and subtracting h")
-    expect_close(got, np.cos(before) * before + np.sin(before),
-                 "numerical_gradient of sum(sin(x) x) on a (2, 3) array", rtol=1e-7)
-    # f reads x through a closure, as loss(params, ...) reads params["W1"]
-    b = rng.normal(size=4)
-    got = as_array(numerical_gradient(lambda _: float(np.sum(b ** 2)), b),
-                   "numerical_gradient of a function that reads x from outside", (4,))
-    if np.allclose(got, 0):
-        fail("a function that reads x from outside (as `lambda _: loss(params, X, y, lam)` "
-             "reads params) got a zero gradient: perturb x itself, in place, not a copy")
-    expect_close(got, 2 * b, "numerical_gradient of sum(b^2) with f reading b from outside",
-                 rtol=1e-7)
-    return "x restored exactly; 1-D and 2-D arrays; f may read x from outside"
-
-
-def _numgrad_h(numerical_gradient):
-    x = np.array([1.0, -2.0])
-    got = as_array(numerical_gradient(lambda v: np.sum(v ** 3), x, h=1e-3),
-                   "numerical_gradient(f, x, h=1e-3)", (2,))
-    # the central difference of x^3 is exactly 3 x^2 + h^2
-    if np.allclose(got, 3 * x ** 2 + 1e-10, rtol=1e-10, atol=1e-12) and \
-            not np.allclose(got, 3 * x ** 2 + 1e-6, rtol=1e-10, atol=1e-12):
-        fail("your function ignores its h argument: numerical_gradient(f, x, h=1e-3) must "
-             "step by 1e-3")
-    expect_close(got, 3 * x ** 2 + 1e-6, "numerical_gradient of sum(x^3) with h = 1e-3 "
-                 "(the central difference of x^3 is exactly 3x^2 + h^2)", rtol=1e-9,
-                 atol=1e-11)
-    return "uses its h argument"
+        fail("x is not as it was after your function: restore each entry exactly (save "
+             "old = x[i], then x[i] = old), rather than adding and subtracting h")
+    closure = as_array(calls.with_closure(numerical_gradient, (x,)),
+                       "numerical_gradient(lambda _: f(x), x)")
+    if np.allclose(closure, 0):
+        fail("for an f that ignores its argument and reads x from outside (as lambda _: "
+             "loss(params, X, y, lam) reads params['W1']), you get 0: perturb x itself, in "
+             "place, not a copy of it")
+    if not np.allclose(closure, g, rtol=1e-6, atol=1e-9):
+        fail("an f that reads x from outside gives another gradient than f(x): perturb x "
+             "itself, one entry at a time, and restore it")
+    coarse = as_array(numerical_gradient(calls.f_exp, np.array([0.3]), 0.5), "with h = 0.5")
+    if np.allclose(coarse, numerical_gradient(calls.f_exp, np.array([0.3])), rtol=1e-6):
+        fail("your function ignores its argument h: use the h it is given")
+    return "x restored exactly, an f that reads x from outside, the h given is used"
 
 
 numerical_gradient = Exercise(
     name="numerical_gradient",
-    signature="numerical_gradient(f, x, h=1e-5) -> array of x's shape, central differences",
-    checks=[Check("a known derivative", _numgrad_known),
-            Check("x left as it was", _numgrad_restores),
-            Check("the step h", _numgrad_h)],
+    signature="numerical_gradient(f, x, h=1e-5) -> array of x's shape",
+    examples=[Example("f(x) = sum(sin(x) x^2) at x = [0.5, -1, 2]",
+                      (calls.f_sin, np.array([0.5, -1.0, 2.0]))),
+              Example("a function coupling the entries, at x = [[0.1, -0.4], [0.7, 0.2]]",
+                      (calls.f_coupled, np.array([[0.1, -0.4], [0.7, 0.2]]))),
+              Example("the same function at x = [0.3, -0.2, 0.5] with a coarse h = 0.5",
+                      (calls.f_coupled, np.array([0.3, -0.2, 0.5]), 0.5))],
+    checks=[Check("x in place and restored", _restores_x)],
+    forbids=("course.gradcheck.numerical_gradient",),
     hints=[
-        "Loop over every index i of x (np.ndindex(x.shape) gives them all, whatever the "
-        "shape). For each one, change only x[i], evaluate f twice, and put x[i] back.",
-        "`old = x[i]`; `x[i] = old + h`; `f_plus = f(x)`; `x[i] = old - h`; `f_minus = f(x)`; "
-        "`x[i] = old`; `grad[i] = (f_plus - f_minus) / (2 * h)`, with grad = np.zeros(x.shape).",
+        "One entry at a time: move it up by h, evaluate f, move it down by h, evaluate f, put "
+        "it back. The two values give that entry's slope.",
+        "`np.ndindex(x.shape)` visits every index of an array of any shape. Keep the old value "
+        "in a variable and assign it back: x[i] + h - h is not always x[i] in floating point.",
+        "The slope between x - h and x + h is a difference of the two values divided by the "
+        "distance between the two points.",
     ],
 )
 
 
-# ------------------------------------------------------------- the source's two slips: dW2, db1
-E_EX = np.array([[0.5, -0.5, 0.0, 0.0], [-1.0, 0.25, 0.5, 0.25], [0.2, 0.2, -0.6, 0.2]])
-A1_SMALL = np.array([[1.0, 0.0], [2.0, 3.0], [0.0, 1.0]])
-DW2_SMALL = np.array([[-0.5, 0.0, 1 / 3, 1 / 6],
-                      [-0.9333333333333332, 0.31666666666666665, 0.3, 0.31666666666666665]])
+# ------------------------------------------------------------------------------ kink_units
+def _kink_format(kink_units):
+    Z1 = np.array([[0.5, 0.0, -1.0], [2.0, -3.0, 4e-6], [-1.0, 1.0, 2.0]])
+    got = as_array(kink_units(Z1.copy()), "kink_units(Z1) for a (3, 3) Z1")
+    if got.ndim != 1:
+        fail(f"kink_units should return a flat array of unit indices, got shape {got.shape}")
+    if got.size and (np.any(got != np.round(got)) or np.any(got < 0) or np.any(got > 2)):
+        fail("kink_units returns indices of hidden units (columns of Z1): whole numbers from 0 "
+             "to H - 1")
+    if np.any(np.diff(got) <= 0):
+        fail("list each index once, in increasing order (np.flatnonzero gives them so)")
+    return "indices of hidden units, in increasing order"
 
 
-def _dw2_example(dW2_from):
-    got = dW2_from(E_EX.copy(), A1_SMALL.copy())
-    got = as_array(got, "dW2_from(E, A1) for m = 3, H = 2, K = 4")
-    if got.shape == (4, 2):
-        fail("your result has shape (4, 2) = (K, H): that is (Y_hat - Y)^T X1 / m, the "
-             "source's formula with the missing transpose; the gradient of W2 (H, K) has "
-             "W2's shape: A1^T E / m, (H, m)(m, K)")
-    got = as_array(got, "dW2_from(E, A1)", (2, 4))
-    if np.allclose(got, 3 * DW2_SMALL):
-        fail("your result is 3 times too large: E = Y_hat - Y has no 1/m yet, so divide by m")
-    expect_close(got, DW2_SMALL, "dW2_from(E, A1) for m = 3, H = 2, K = 4")
-    return "A1^T E / m, of shape (H, K)"
-
-
-dW2_from = Exercise(
-    name="dW2_from",
-    signature="dW2_from(E, A1) -> dW2 of shape (H, K), E = P - Y (m, K), A1 (m, H)",
-    checks=[Check("worked example", _dw2_example)],
+kink_units = Exercise(
+    name="kink_units",
+    signature="kink_units(Z1, h=1e-5) -> indices j of b1 whose ±h step crosses a kink",
+    examples=[Example("Z1 = [[1, 0, -2], [0, 3, 0]] (ties at 0)",
+                      (np.array([[1.0, 0.0, -2.0], [0.0, 3.0, 0.0]]),)),
+              Example("Z1 = [[5e-6, -1], [2, -2e-5]] with h = 1e-5",
+                      (np.array([[5e-6, -1.0], [2.0, -2e-5]]), 1e-5))],
+    checks=[Check("a list of unit indices", _kink_format)],
     hints=[
-        "Write down the shapes: E is (m, K), A1 is (m, H), the answer is (H, K). Which "
-        "product of the two (with one transposed) has that shape, and sums over the samples?",
-        "`A1.T @ E / m` with m = E.shape[0]: (H, m)(m, K) = (H, K), and the sum over the m "
-        "samples becomes a mean.",
+        "Moving b1[j] by ±h moves the whole column j of Z1 (every sample's unit j) by ±h, and "
+        "nothing else of Z1.",
+        "An entry crosses the kink when its sign pattern, [entry > 0], differs between the "
+        "+h step and the -h step. That happens for entries close to 0, not only at 0 exactly.",
+        "Find the entries that cross, then the columns holding at least one of them; "
+        "np.flatnonzero turns a boolean per column into the list of indices.",
     ],
 )
 
-G_EX = np.array([[1.0, 0.0, -2.0], [0.5, 0.0, 1.0], [-1.0, 2.0, 0.0], [0.5, 1.0, 1.0]])
-X_SMALL = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, -1.0]])
-
-
-def _db1_example(db1_from):
-    got = as_array(db1_from(G_EX.copy(), X_SMALL.copy()), "db1_from(G, X) for m = 4, n = 2, "
-                   "H = 3")
-    if got.shape == (4,):
-        fail("your result has one entry per sample (shape (4,)); db1 has one entry per "
-             "hidden unit, shape (H,) = (3,): sum over the samples, axis 0")
-    got = as_array(got, "db1_from(G, X)", (3,))
-    if np.allclose(got, [0.5, 1.5, 0.0]):
-        fail("you divided by n = 2, the number of features, as the source derivation does; "
-             "the mean is over the m = 4 samples, so divide by m")
-    if np.allclose(got, [1.0, 3.0, 0.0]):
-        fail("you summed over the samples but did not divide by m: G = (Y_hat - Y) W2^T * "
-             "mask has no 1/m yet")
-    expect_close(got, [0.25, 0.75, 0.0], "db1_from(G, X) for m = 4, n = 2, H = 3")
-    return "the mean over the m samples of G's rows"
-
-
-db1_from = Exercise(
-    name="db1_from",
-    signature="db1_from(G, X) -> db1 of shape (H,), G = ((P - Y) W2^T) * [H1 > 0] (m, H), "
-              "X (m, n)",
-    checks=[Check("worked example", _db1_example)],
-    hints=[
-        "Each sample i contributes row i of G to the gradient of b1 (H1 = X W1 + b1 adds b1 "
-        "to every row). How many samples are averaged?",
-        "`G.sum(axis=0) / m` with m = G.shape[0] (= X.shape[0]); or `G.mean(axis=0)`. "
-        "X.shape[1] is n, the number of features, which has nothing to do with it.",
-    ],
-)
-
-register(forward, loss, backward, numerical_gradient, dW2_from, db1_from)
+register(forward, loss, dZ1_by_hand, backward, dW2_from, db1_from, source_verdicts, op_counts,
+         numerical_gradient, kink_units)

@@ -1,11 +1,14 @@
-"""06_train_digits: sgd_step, predict, accuracy and train (minibatch SGD).
+"""06_train_digits: steps_per_epoch, sgd_step, predict, accuracy, train (minibatch SGD) and
+test_once (why the test set is used once).
 
-train and predict call the student's own forward, loss and backward (copied from 05), so a
-failure here can come from there: the messages say so.
+train and predict call the student's own forward, loss and backward from 05 (course.mine): a
+failure there is named as such (`uses`), and the grading gives them the instructor's versions.
 """
 import numpy as np
 
-from . import Check, Exercise, as_array, expect_close, fail, register
+from course.answer import given
+
+from . import Check, Example, Exercise, as_array, expect_close, fail, register
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -139,6 +142,7 @@ predict = Exercise(
     name="predict",
     signature="predict(params, X) -> y_pred, the class of each row of X, shape (m,)",
     checks=[Check("worked example", _predict_example), Check("axis and shapes", _predict_axis)],
+    uses=("forward",),
     hints=[
         "Run the network forward and pick, for each sample, the class with the largest "
         "probability.",
@@ -188,7 +192,9 @@ def _accuracy_inputs(accuracy):
 accuracy = Exercise(
     name="accuracy",
     signature="accuracy(y_pred, y) -> the fraction of predictions equal to the labels",
-    checks=[Check("worked example", _accuracy_example), Check("inputs", _accuracy_inputs)],
+    examples=[Example("y_pred = [3, 1, 4, 1, 5], y = [3, 1, 4, 0, 2]",
+                      (np.array([3, 1, 4, 1, 5]), np.array([3, 1, 4, 0, 2])))],
+    checks=[Check("3 right out of 4", _accuracy_example), Check("inputs", _accuracy_inputs)],
     hints=[
         "Compare the two arrays entry by entry, then count the matches and divide by m.",
         "`np.asarray(y_pred) == np.asarray(y)` is a boolean array; its mean is the fraction "
@@ -225,8 +231,7 @@ TRAIN_AFTER = {
 # The minibatch check's problem: over 210 runs (7 valid ways to shuffle and batch x 30 seeds) J
 # after training ended between 0.13 and 0.28; with the same minibatch at every step, 0.44 to 1.3.
 TOY_J_MAX = 0.35
-USES = ("(train calls your forward, loss and backward: if they pass 05's checks, look at the "
-        "loop)")
+USES = "(your forward, loss and backward pass 05's checks: look at the loop)"
 
 
 def _run(train, params, X, y, **settings):
@@ -331,6 +336,7 @@ train = Exercise(
               "{'loss': [...], 'acc': [...]}, params updated in place",
     checks=[Check("worked example (full batch)", _train_example),
             Check("minibatches", _train_minibatches)],
+    uses=("forward", "backward", "loss", "sgd_step", "predict", "accuracy", "minibatch_lam"),
     hints=[
         "Two loops: over the epochs, and inside each epoch over the minibatches of a fresh "
         "random order. Each minibatch: forward, backward, sgd_step. After each epoch: append "
@@ -346,4 +352,54 @@ train = Exercise(
     ],
 )
 
-register(sgd_step, predict, accuracy, train)
+
+# ------------------------------------------------------------------------- steps_per_epoch
+def _steps_format(answer):
+    d = given(answer, "steps_per_epoch")
+    if not isinstance(d, dict) or set(d) != {"batch_1", "batch_64", "batch_5833"}:
+        fail("steps_per_epoch should be a dict with the keys 'batch_64', 'batch_1' and "
+             "'batch_5833'")
+    for k, v in d.items():
+        got = as_array(v, f"steps_per_epoch[{k!r}]")
+        if got.shape != () or got != np.round(got) or got < 1:
+            fail(f"steps_per_epoch[{k!r}] = {v!r}: a number of steps is a whole number, at "
+                 f"least 1")
+    return "three whole numbers"
+
+
+steps_per_epoch = Exercise(
+    name="steps_per_epoch",
+    signature="steps_per_epoch = {'batch_64': int, 'batch_1': int, 'batch_5833': int}",
+    value=True,
+    checks=[Check("three counts", _steps_format)],
+    hints=[
+        "One epoch visits each of the m = 5,833 training images exactly once, and each step "
+        "uses one minibatch. How many minibatches does it take to cover 5,833 images?",
+        "5,833 is not a multiple of 64: the last minibatch holds what is left over, and it "
+        "still costs a step.",
+    ],
+)
+
+
+# ------------------------------------------------------------------------------- test_once
+def _choice_format(answer):
+    given(answer, "test_once")
+    if isinstance(answer, bool) or answer not in (1, 2, 3, 4):
+        fail(f"test_once should be the number of one statement: 1, 2, 3 or 4, got {answer!r}")
+    return "one of 1, 2, 3, 4"
+
+
+test_once = Exercise(
+    name="test_once",
+    signature="test_once = 1, 2, 3 or 4",
+    value=True,
+    checks=[Check("a statement's number", _choice_format)],
+    hints=[
+        "Think of the settings you tried as guesses, each scored on the same images. The best "
+        "score is the maximum of several noisy numbers: does a maximum lean one way?",
+        "An estimate stays honest only on images that played no part in any decision: not in "
+        "fitting the weights, not in picking λ or H, not in picking when to stop.",
+    ],
+)
+
+register(steps_per_epoch, sgd_step, predict, accuracy, train, test_once)

@@ -1,14 +1,17 @@
-"""Hidden grading for 05_backprop: forward, loss, backward, numerical_gradient, dW2_from,
-db1_from.
+"""Hidden grading for 05_backprop: forward, loss, dZ1_by_hand, backward, dW2_from, db1_from,
+source_verdicts, op_counts, numerical_gradient, kink_units.
 
-backward is graded on the REFERENCE cache (instructor.reference.forward), so that a mistake in
-the student's forward cannot fail it twice.
+forward, loss and backward are graded with the instructor's versions of the functions they call
+(`uses` on the public side: the layers of 01-04, and for loss the forward), and backward on the
+REFERENCE cache, so that a mistake made in an earlier function costs its points once, where it
+is made.
 """
 import numpy as np
 
-from instructor import reference as R
-
 from course import calls
+from course.exercises.a05_backprop import HAND
+from course.gradcheck import kink_example
+from instructor import reference as R
 
 from . import Case, Graded, difference
 
@@ -21,13 +24,20 @@ def _params(rng, n, H, K, scale=1.0):
 
 
 def _tied(rng, m, n, H, K):
-    """Integer inputs and first-layer weights, integer b1: many pre-activations H1 are exactly 0."""
+    """Integer inputs, first-layer weights and b1: many pre-activations Z1 are exactly 0."""
     X = rng.integers(-2, 3, size=(m, n)).astype(float)
     params = {"W1": rng.integers(-1, 2, size=(n, H)).astype(float),
               "b1": rng.integers(-1, 2, size=H).astype(float),
               "W2": rng.normal(size=(H, K)), "b2": rng.normal(size=K) * 0.5}
-    H1 = X @ params["W1"] + params["b1"]
-    assert np.sum(H1 == 0) >= 3, "a tie case without ties"
+    assert np.sum(X @ params["W1"] + params["b1"] == 0) >= 3, "a tie case without ties"
+    return params, X
+
+
+def _tied_single(rng, n, H, K):
+    X = np.array([[1.0, -1.0, 2.0, 0.0][:n]])
+    params = {"W1": rng.integers(-1, 2, size=(n, H)).astype(float), "b1": np.zeros(H),
+              "W2": rng.normal(size=(H, K)), "b2": rng.normal(size=K) * 0.5}
+    params["b1"][:2] = -(X @ params["W1"])[0, :2]  # two exact ties, whatever W1 came out as
     return params, X
 
 
@@ -35,40 +45,9 @@ def _labels(rng, m, K):
     return rng.integers(0, K, size=m)
 
 
-# ---------------------------------------------------------------------------------- forward
-def forward_cases(rng):
-    cases = [Case(f"random, m={m}, n={n}, H={H}, K={K}", (_params(rng, n, H, K),
-                                                          rng.normal(size=(m, n))), (0, 1))
-             for m, n, H, K in [(1, 3, 4, 2), (5, 4, 6, 3), (20, 16, 8, 10), (7, 256, 32, 10)]]
-    params, X = _tied(rng, 6, 4, 5, 3)
-    cases.append(Case("integer X and W1 with exact zeros in H1", (params, X), (0, 1)))
-    cases.append(Case("integer X (an int array)", (_params(rng, 3, 4, 3),
-                                                   rng.integers(-3, 4, size=(4, 3))), (0, 1)))
-    big = _params(rng, 4, 5, 3)
-    big["W2"] = big["W2"] * 2000.0
-    cases.append(Case("logits in the thousands", (big, rng.normal(size=(5, 4)) * 2), (0, 1)))
-    return cases
-
-
-def _forward_variant(relu_hidden=True, z_from="A1", b1=True, b2=True, axis=1, stable=True,
-                     relu_logits=False):
-    def forward(params, X):
-        X = np.asarray(X, dtype=float)
-        H1 = X @ params["W1"] + (params["b1"] if b1 else 0.0)
-        A1 = np.maximum(H1, 0.0) if relu_hidden else H1
-        Z = (A1 if z_from == "A1" else H1) @ params["W2"] + (params["b2"] if b2 else 0.0)
-        S = np.maximum(Z, 0.0) if relu_logits else Z
-        if stable:
-            S = S - S.max(axis=axis, keepdims=True)
-        E = np.exp(S)
-        P = E / E.sum(axis=axis, keepdims=True)
-        return P, {"H1": H1, "A1": A1, "Z": Z, "P": P}
-    return forward
-
-
 def _snap(got, expected, rtol=1e-5):
     """got, with each array that is within rtol of expected RELATIVE TO THE ARRAY'S LARGEST
-    ENTRY replaced by expected. A float32 computation of H1 = X W1 + b1 over n = 256 features
+    ENTRY replaced by expected. A float32 computation of Z1 = X W1 + b1 over n = 256 features
     misses an entry near 0 by ~1e-7 of the array's scale: right, though not to 1e-5 of itself."""
     if isinstance(expected, dict) and isinstance(got, dict):
         return {k: _snap(got[k], expected[k], rtol) if k in expected else v
@@ -84,22 +63,51 @@ def _snap(got, expected, rtol=1e-5):
     return got
 
 
+# ---------------------------------------------------------------------------------- forward
+def forward_cases(rng):
+    cases = [Case(f"random, m={m}, n={n}, H={H}, K={K}", (_params(rng, n, H, K),
+                                                          rng.normal(size=(m, n))), (0, 1))
+             for m, n, H, K in [(1, 3, 4, 2), (5, 4, 6, 3), (20, 16, 8, 10), (7, 256, 32, 10)]]
+    params, X = _tied(rng, 6, 4, 5, 3)
+    cases.append(Case("integer X and W1 with exact zeros in Z1", (params, X), (0, 1)))
+    cases.append(Case("integer X (an int array)", (_params(rng, 3, 4, 3),
+                                                   rng.integers(-3, 4, size=(4, 3))), (0, 1)))
+    big = _params(rng, 4, 5, 3)
+    big["W2"] = big["W2"] * 2000.0
+    cases.append(Case("logits in the thousands", (big, rng.normal(size=(5, 4)) * 2), (0, 1)))
+    return cases
+
+
+def _forward_variant(relu_hidden=True, z2_from="A1", b1=True, b2=True, axis=1,
+                     relu_logits=False, cache_A1="A1"):
+    def forward(params, X):
+        X = np.asarray(X, dtype=float)
+        Z1 = X @ params["W1"] + (params["b1"] if b1 else 0.0)
+        A1 = np.maximum(Z1, 0.0) if relu_hidden else Z1
+        Z2 = (A1 if z2_from == "A1" else Z1) @ params["W2"] + (params["b2"] if b2 else 0.0)
+        S = np.maximum(Z2, 0.0) if relu_logits else Z2
+        S = S - S.max(axis=axis, keepdims=True)
+        P = np.exp(S) / np.exp(S).sum(axis=axis, keepdims=True)
+        return P, {"Z1": Z1, "A1": A1 if cache_A1 == "A1" else Z1, "Z2": Z2, "P": P}
+    return forward
+
+
 def forward_compare(got, expected, case):
     return difference(_snap(got, expected), expected)
 
 
-def forward_mistakes():
-    return {
-        "no ReLU: A1 = H1": _forward_variant(relu_hidden=False),
-        "Z computed from H1 instead of A1, the ReLU's output": _forward_variant(z_from="H1"),
-        "the bias b1 left out of H1": _forward_variant(b1=False),
-        "the bias b2 left out of Z": _forward_variant(b2=False),
-        "the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)":
-            _forward_variant(axis=0),
-        "an unstable softmax: exp of the raw logits overflows (subtract each row's max first)":
-            _forward_variant(stable=False),
-        "a ReLU applied to the logits Z as well": _forward_variant(relu_logits=True),
-    }
+FORWARD_MISTAKES = {
+    "no ReLU between the layers: A1 = Z1": _forward_variant(relu_hidden=False),
+    "Z2 computed from Z1 instead of A1: the output layer's input is the ReLU's output":
+        _forward_variant(z2_from="Z1"),
+    "the bias b1 left out of Z1": _forward_variant(b1=False),
+    "the bias b2 left out of Z2": _forward_variant(b2=False),
+    "the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)":
+        _forward_variant(axis=0),
+    "a ReLU applied to the logits Z2 as well": _forward_variant(relu_logits=True),
+    "cache['A1'] holds Z1 (the pre-activation) instead of the ReLU's output":
+        _forward_variant(cache_A1="Z1"),
+}
 
 
 # ------------------------------------------------------------------------------------- loss
@@ -121,8 +129,7 @@ def _loss_variant(data="mean", factor=lambda lam, m: lam / (2 * m), keys=WEIGHTS
         X = np.asarray(X, dtype=float)
         y = np.asarray(y).astype(int)
         m = X.shape[0]
-        _, cache = R.forward(params, X)
-        logp = R.log_softmax(cache["Z"])
+        logp = R.log_softmax(R.forward(params, X)[1]["Z2"])
         picked = logp[np.arange(m), y]
         d = {"mean": -np.mean(picked), "sum": -np.sum(picked), "all": -np.mean(logp)}[data]
         return float(d + factor(lam, m) * sum(np.sum(np.asarray(params[k], float) ** 2)
@@ -130,36 +137,70 @@ def _loss_variant(data="mean", factor=lambda lam, m: lam / (2 * m), keys=WEIGHTS
     return loss
 
 
-def loss_mistakes():
-    return {
-        "lam/m instead of lam/(2m) in front of the squared norms":
-            _loss_variant(factor=lambda lam, m: lam / m),
-        "the penalty's 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)":
-            _loss_variant(factor=lambda lam, m: lam / 2),
-        "penalising the biases too": _loss_variant(keys=("W1", "b1", "W2", "b2")),
-        "no L2 penalty at all": _loss_variant(factor=lambda lam, m: 0.0),
-        "the sum of the samples' cross-entropies instead of their mean":
-            _loss_variant(data="sum"),
-        "-log P averaged over every class, not just each sample's correct class":
-            _loss_variant(data="all"),
-    }
+LOSS_MISTAKES = {
+    "lam/m instead of lam/(2m) in front of the squared norms":
+        _loss_variant(factor=lambda lam, m: lam / m),
+    "the penalty's 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)":
+        _loss_variant(factor=lambda lam, m: lam / 2),
+    "penalising the biases too": _loss_variant(keys=("W1", "b1", "W2", "b2")),
+    "no L2 penalty at all": _loss_variant(factor=lambda lam, m: 0.0),
+    "the sum of the samples' cross-entropies instead of their mean":
+        _loss_variant(data="sum"),
+    "-log P averaged over every class, not just each sample's correct class":
+        _loss_variant(data="all"),
+}
+
+
+# ---------------------------------------------------------------------------- dZ1_by_hand
+def _hand(dZ2=HAND["dZ2"], W2=HAND["W2"], Z1=HAND["Z1"], gate="mask"):
+    dA1 = dZ2 @ W2.T
+    gates = {"mask": (Z1 > 0).astype(float), ">=": (Z1 >= 0).astype(float),
+             "none": np.ones_like(Z1), "A1": np.maximum(Z1, 0.0), "Z1": Z1}
+    return {"dA1": dA1, "dZ1": dA1 * gates[gate]}
+
+
+HAND_MISTAKES = {
+    "the mask [Z1 >= 0]: a unit at exactly 0 passes no gradient (ReLU'(0) is taken as 0)":
+        _hand(gate=">="),
+    "no mask at all: dZ1 = dA1": _hand(gate="none"),
+    "dA1 multiplied by A1 = ReLU(Z1) instead of by the mask [Z1 > 0]": _hand(gate="A1"),
+    "dA1 multiplied by Z1 itself instead of by the mask [Z1 > 0]": _hand(gate="Z1"),
+    "dA1 as a column (H, 1), W2 dZ2^T: samples are rows, so dA1 = dZ2 W2^T is (1, H)":
+        {"dA1": (HAND["W2"] @ HAND["dZ2"].T), "dZ1": (HAND["W2"] @ HAND["dZ2"].T) *
+         (HAND["Z1"].T > 0)},
+    "the sign of dZ2 flipped": _hand(dZ2=-HAND["dZ2"]),
+}
+
+
+def value_case(rng):
+    return [Case("your answer", ())]
 
 
 # --------------------------------------------------------------------------------- backward
+_BACKWARD = R.backward  # the function itself: while a caller of backward is graded, the name
+#                        R.backward is this wrapper (instructor.grading.provided)
+
+
+def backward_reference(params, cache, X, y, lam, *, with_dX=False):
+    """The four parameter gradients (dX is optional for the student: compared when given)."""
+    return _BACKWARD(params, cache, X, y, lam, with_dX=with_dX)
+
+
 def backward_cases(rng):
     cases = []
     specs = [(6, 4, 5, 3, 0.7), (1, 3, 4, 2, 0.5), (10, 8, 6, 10, 0.0), (32, 20, 16, 10, 1.3),
-             (5, 3, 4, 4, 0.2)]
+             (5, 3, 4, 4, 0.2), (12, 7, 7, 3, 0.4)]  # the last: n = H, as on USPS
     for m, n, H, K, lam in specs:
         params, X = _params(rng, n, H, K, scale=2.0), rng.normal(size=(m, n))
-        y = _labels(rng, m, K)
-        cases.append(Case(f"random, m={m}, n={n}, H={H}, K={K}, lam={lam}",
-                          (params, R.forward(params, X)[1], X, y, lam), (0, 1, 2, 3)))
+        label = f"random, m={m}, n={n}, H={H}, K={K}, lam={lam}" + (" (n = H)" if n == H
+                                                                     else "")
+        cases.append(Case(label, (params, R.forward(params, X)[1], X, _labels(rng, m, K), lam),
+                          (0, 1, 2, 3)))
     for m, n, H, K, lam in [(8, 5, 6, 4, 0.5), (1, 4, 5, 3, 0.0)]:
         params, X = _tied(rng, m, n, H, K) if m > 1 else _tied_single(rng, n, H, K)
-        y = _labels(rng, m, K)
-        cases.append(Case(f"exact zeros in H1 (integer X and W1), m={m}, lam={lam}",
-                          (params, R.forward(params, X)[1], X, y, lam), (0, 1, 2, 3)))
+        cases.append(Case(f"exact zeros in Z1 (integer X and W1), m={m}, lam={lam}",
+                          (params, R.forward(params, X)[1], X, _labels(rng, m, K), lam),
+                          (0, 1, 2, 3)))
     params = _params(rng, 3, 4, 3)
     X = rng.integers(-3, 4, size=(4, 3))
     cases.append(Case("integer X (an int array), integer lam",
@@ -167,68 +208,146 @@ def backward_cases(rng):
     return cases
 
 
-def _tied_single(rng, n, H, K):
-    X = np.array([[1.0, -1.0, 2.0, 0.0][:n]])
-    params = {"W1": rng.integers(-1, 2, size=(n, H)).astype(float), "b1": np.zeros(H),
-              "W2": rng.normal(size=(H, K)), "b2": rng.normal(size=K) * 0.5}
-    H1 = X @ params["W1"]
-    params["b1"][:2] = -H1[0, :2]  # two exact ties, whatever W1 came out as
-    return params, X
-
-
 def backward_compare(got, expected, case):
-    """The dX entry "X" is optional: compare it only if the student returned one."""
-    if isinstance(got, dict) and isinstance(expected, dict) and "X" not in got:
-        expected = {k: v for k, v in expected.items() if k != "X"}
-    return difference(got, expected)
+    """The four gradients; dX too when the student returned one under "X"."""
+    problem = difference(got, expected)
+    if problem or not (isinstance(got, dict) and "X" in got):
+        return problem
+    params, cache, X = case.args[:3]
+    dX = _BACKWARD(params, cache, X, case.args[3], case.args[4])["X"]
+    return difference(got["X"], dX, path="result['X']")
 
 
 def _backward_variant(scale_dz=True, sign=1.0, l2=lambda lam, m: lam / m, mask=">",
-                      dW2_T=False, dW1_T=False, l2_keys=WEIGHTS, db="sum", db1_div_n=False):
+                      dW2_T=False, dW1_T=False, l2_keys=WEIGHTS, db="sum", db1_div_n=False,
+                      dW1_source=False, db2_rows=False, out_input="A1"):
     def backward(params, cache, X, y, lam):
         X = np.asarray(X, dtype=float)
         m, n = X.shape
-        P = cache["P"]
-        dZ = sign * (P - R.one_hot(y, P.shape[1])) / (m if scale_dz else 1.0)
-        dA1 = dZ @ params["W2"].T
-        M = {">": cache["H1"] > 0, ">=": cache["H1"] >= 0, "none": np.ones_like(cache["H1"])}
-        dH1 = dA1 * M[mask]
+        P, Z1 = cache["P"], cache["Z1"]
+        dZ2 = sign * (P - R.one_hot(y, P.shape[1])) / (m if scale_dz else 1.0)
+        dA1 = dZ2 @ params["W2"].T
+        masks = {">": Z1 > 0, ">=": Z1 >= 0, "none": np.ones_like(Z1)}
+        dZ1 = dA1 * masks[mask]
         reduce = (lambda G: G.sum(axis=0)) if db == "sum" else (lambda G: G.mean(axis=0))
-        g = {"W1": (dH1.T @ X) if dW1_T else X.T @ dH1,
-             "b1": reduce(dH1) * (m / n if db1_div_n else 1.0),
-             "W2": (dZ.T @ cache["A1"]) if dW2_T else cache["A1"].T @ dZ,
-             "b2": reduce(dZ)}
+        A_in = cache[out_input]
+        g = {"W1": (dZ1.T @ X) if dW1_T else X.T @ dZ1,
+             "b1": reduce(dZ1) * (m / n if db1_div_n else 1.0),
+             "W2": (dZ2.T @ A_in) if dW2_T else A_in.T @ dZ2,
+             "b2": dZ2 if db2_rows else reduce(dZ2)}
+        if dW1_source:  # source 000: X masked by the hidden unit of the same index
+            g["W1"] = (X * (Z1 > 0)).T @ dA1
         for k in l2_keys:
-            if g[k].shape == params[k].shape:
-                g[k] = g[k] + l2(lam, m) * params[k]
-            else:
-                g[k] = g[k] + l2(lam, m) * params[k].T
+            g[k] = g[k] + l2(lam, m) * (params[k] if np.shape(g[k]) == np.shape(params[k])
+                                        else params[k].T)
         return g
     return backward
 
 
-def backward_mistakes():
-    return {
-        "the 1/m is missing: dZ = P - Y instead of (P - Y)/m": _backward_variant(scale_dz=False),
-        "the sign flipped: dZ = (Y - P)/m": _backward_variant(sign=-1.0),
-        "2 lam/m W, the gradient of lam/m ||W||^2 (lam instead of lam/2: with the "
-        "lam/(2m) convention the 2 cancels)": _backward_variant(l2=lambda lam, m: 2 * lam / m),
-        "lam/(2m) W: the penalty's coefficient used in the gradient":
-            _backward_variant(l2=lambda lam, m: lam / (2 * m)),
-        "the L2 gradient (lam/m) W left out": _backward_variant(l2=lambda lam, m: 0.0),
-        "the mask [H1 >= 0] instead of [H1 > 0] (ReLU'(0) is 0)": _backward_variant(mask=">="),
-        "no ReLU mask: dH1 = dA1": _backward_variant(mask="none"),
-        "dW2 computed as dZ^T A1, of shape (K, H): the transpose the shapes require is missing "
-        "(as in the source derivation)": _backward_variant(dW2_T=True),
-        "dW1 computed as dH1^T X, of shape (H, n): a transposed product":
-            _backward_variant(dW1_T=True),
-        "penalising the biases too: (lam/m) b added to their gradients":
-            _backward_variant(l2_keys=("W1", "b1", "W2", "b2")),
-        "db1 and db2 as the mean of the rows (dZ already has the 1/m, so they are sums)":
-            _backward_variant(db="mean"),
-        "db1 divided by n, the number of features, instead of m (the source derivation's slip)":
-            _backward_variant(db1_div_n=True),
-    }
+BACKWARD_MISTAKES = {
+    "the 1/m is missing: dZ2 = P - Y instead of (P - Y)/m": _backward_variant(scale_dz=False),
+    "the sign flipped: dZ2 = (Y - P)/m": _backward_variant(sign=-1.0),
+    "2 lam/m W, the gradient of lam/m ||W||^2 (with the lam/(2m) convention the 2 cancels)":
+        _backward_variant(l2=lambda lam, m: 2 * lam / m),
+    "lam/(2m) W: the penalty's coefficient used as its gradient's":
+        _backward_variant(l2=lambda lam, m: lam / (2 * m)),
+    "the L2 gradient (lam/m) W left out": _backward_variant(l2=lambda lam, m: 0.0),
+    "the L2 gradient added to W2 only, not to W1": _backward_variant(l2_keys=("W2",)),
+    "the mask [Z1 >= 0] instead of [Z1 > 0] (ReLU'(0) is taken as 0)":
+        _backward_variant(mask=">="),
+    "no ReLU step: dZ1 = dA1": _backward_variant(mask="none"),
+    "the output layer's backward given Z1 as its input instead of A1 (its input is the "
+    "ReLU's output)": _backward_variant(out_input="Z1"),
+    "dW2 computed as dZ2^T A1, of shape (K, H): the transpose the shapes require is missing "
+    "(source 000's slip)": _backward_variant(dW2_T=True),
+    "dW1 computed as dZ1^T X, of shape (H, n): a transposed product":
+        _backward_variant(dW1_T=True),
+    "penalising the biases too: (lam/m) b added to their gradients":
+        _backward_variant(l2_keys=("W1", "b1", "W2", "b2")),
+    "db1 and db2 as the mean of the rows (dZ2 already has the 1/m, so they are sums)":
+        _backward_variant(db="mean"),
+    "db1 divided by n, the number of features, instead of m (source 000's slip)":
+        _backward_variant(db1_div_n=True),
+    "dW1 masked by the wrong hidden unit, (X * [Z1 > 0])^T dA1 (source 000's formula, which "
+    "only has a shape when n = H)": _backward_variant(dW1_source=True),
+    "db2 = dZ2 with no sum over the samples, shape (m, K) (source 000's slip)":
+        _backward_variant(db2_rows=True),
+}
+
+
+# -------------------------------------------------------------- the source's slips: dW2, db1
+def dw2_cases(rng):
+    cases = []
+    for m, H, K in [(3, 2, 4), (1, 5, 3), (6, 4, 4), (10, 8, 10), (64, 256, 10)]:
+        E = R.softmax(rng.normal(size=(m, K))) - R.one_hot(_labels(rng, m, K), K)
+        A1 = np.maximum(rng.normal(size=(m, H)), 0.0)
+        cases.append(Case(f"m={m}, H={H}, K={K}", (E, A1), (0, 1)))
+    return cases
+
+
+def db1_cases(rng):
+    cases = []
+    for m, n, H in [(4, 2, 3), (10, 256, 16), (1, 3, 5), (7, 5, 5), (32, 256, 20)]:
+        G = rng.normal(size=(m, H)) * (rng.random(size=(m, H)) > 0.4)
+        cases.append(Case(f"m={m}, n={n}, H={H}", (G, rng.normal(size=(m, n))), (0, 1)))
+    return cases
+
+
+DW2_MISTAKES = {
+    "(Y_hat - Y)^T A1 / m, of shape (K, H): source 000's missing transpose":
+        lambda E, A1: np.asarray(E, float).T @ A1 / E.shape[0],
+    "the 1/m is missing: A1^T E": lambda E, A1: A1.T @ np.asarray(E, float),
+    "an entry-by-entry product where a matrix product belongs (the shapes only agree when "
+    "H = K)": lambda E, A1: np.asarray(A1, float) * np.asarray(E, float),
+}
+DB1_MISTAKES = {
+    "divided by n, the number of features, instead of m, the number of samples (source "
+    "000's slip)": lambda G, X: np.asarray(G, float).sum(axis=0) / X.shape[1],
+    "the 1/m is missing: the sum over the samples": lambda G, X: np.asarray(G, float).sum(0),
+    "the mean over the hidden units (axis 1) instead of over the samples (axis 0)":
+        lambda G, X: np.asarray(G, float).mean(axis=1),
+}
+
+
+# ------------------------------------------------------------------------- source_verdicts
+SOURCE_VERDICTS = {"dW1_shape_check": True, "dW1_gradient_check": False,
+                   "db2_shape_check": False}
+VERDICT_MISTAKES = {
+    "the source's dW1 passes the gradient check: it does not (read the report: W1's error "
+    "is far above the tolerance); a right shape does not make a right gradient":
+        dict(SOURCE_VERDICTS, dW1_gradient_check=True),
+    "the source's dW1 fails the shape check: with n = H = 256 every (256, 256) matrix has "
+    "W1's shape, which is why the shape check cannot see this slip":
+        dict(SOURCE_VERDICTS, dW1_shape_check=False),
+    "the source's db2 passes the shape check: (P - Y)/m is (m, K), one row per sample, and "
+    "b2 is (K,): the sum over the samples is missing":
+        dict(SOURCE_VERDICTS, db2_shape_check=True),
+}
+
+
+# ------------------------------------------------------------------------------- op_counts
+def op_counts_reference(n=256, H=256, K=10):
+    forward = n * H + H * K                       # X W1, A1 W2 (one sample)
+    backward = H * K + H * K + n * H              # dW2 = A1^T dZ2, dA1 = dZ2 W2^T, dW1
+    params = n * H + H + H * K + K
+    return {"forward": forward, "backward": backward,
+            "finite_differences": 2 * params * forward}
+
+
+OPS = op_counts_reference()
+OP_MISTAKES = {
+    "the backward pass counted with dX = dZ1 W1^T too (training does not need it)":
+        dict(OPS, backward=OPS["backward"] + 256 * 256),
+    "one evaluation per parameter: a central difference needs two, J(x + h) and J(x - h)":
+        dict(OPS, finite_differences=OPS["finite_differences"] // 2),
+    "the biases left out of the parameters perturbed by finite differences":
+        dict(OPS, finite_differences=2 * (256 * 256 + 256 * 10) * OPS["forward"]),
+    "the forward pass counted as the first layer only (A1 W2 is a product too)":
+        {"forward": 256 * 256, "backward": OPS["backward"],
+         "finite_differences": 2 * 68362 * 256 * 256},
+    "the backward pass counted without dA1 = dZ2 W2^T (the product that carries the "
+    "gradient back to the hidden layer)": dict(OPS, backward=OPS["backward"] - 256 * 10),
+}
 
 
 # ----------------------------------------------------------------------- numerical_gradient
@@ -246,6 +365,8 @@ def numgrad_cases(rng):
         Case("sum(exp(2x)), a single entry", (calls.f_exp, rng.normal(size=1)), (1,)),
         Case("sum(sin(x) x^2) with h = 1e-4 given", (calls.f_sin, rng.normal(size=(2, 2)), 1e-4),
              (1,)),
+        Case("sum(exp(2x)) with a coarse h = 0.3 given", (calls.f_exp, rng.normal(size=3), 0.3),
+             (1,)),
         closure,
     ]
 
@@ -254,6 +375,8 @@ def _numgrad_variant(kind):
     def numerical_gradient(f, x, h=1e-5):
         if kind == "copy":
             x = np.array(x, copy=True)
+        if kind == "fixed_h":
+            h = 1e-5
         grad = np.zeros(x.shape)
         if kind == "all_at_once":
             return grad + (f(x + h) - f(x - h)) / (2 * h)
@@ -275,66 +398,69 @@ def _numgrad_variant(kind):
     return numerical_gradient
 
 
-def numgrad_mistakes():
-    return {
-        "a forward difference (f(x + h) - f(x)) / h, accurate only to order h (use the "
-        "central difference)": _numgrad_variant("forward"),
-        "dividing f(x + h) - f(x - h) by h instead of 2h": _numgrad_variant("over_h"),
-        "x not restored after each entry (x[i] left at x[i] - h), so later entries are "
-        "measured at a shifted point": _numgrad_variant("not_restored"),
-        "every entry perturbed at once (x + h) instead of one entry at a time":
-            _numgrad_variant("all_at_once"),
-        "a copy of x perturbed instead of x itself: an f that reads x from outside (as "
-        "lambda _: loss(params, X, y, lam) does) sees no change": _numgrad_variant("copy"),
-    }
+NUMGRAD_MISTAKES = {
+    "a forward difference (f(x + h) - f(x)) / h, accurate only to order h (use the central "
+    "difference)": _numgrad_variant("forward"),
+    "dividing f(x + h) - f(x - h) by h instead of 2h": _numgrad_variant("over_h"),
+    "x not restored after each entry (x[i] left at x[i] - h), so later entries are measured "
+    "at a shifted point": _numgrad_variant("not_restored"),
+    "every entry perturbed at once (x + h) instead of one entry at a time":
+        _numgrad_variant("all_at_once"),
+    "a copy of x perturbed instead of x itself: an f that reads x from outside (as "
+    "lambda _: loss(params, X, y, lam) does) sees no change": _numgrad_variant("copy"),
+    "the h given ignored (a fixed 1e-5 used instead)": _numgrad_variant("fixed_h"),
+}
 
 
-# -------------------------------------------------------------- the source's slips: dW2, db1
-def dW2_from_reference(E, A1):
-    E, A1 = np.asarray(E, dtype=float), np.asarray(A1, dtype=float)
-    return A1.T @ E / E.shape[0]
+# ------------------------------------------------------------------------------ kink_units
+def kink_units_reference(Z1, h=1e-5):
+    """The units j whose b1[j] +- h step changes the sign pattern [Z1 > 0] of column j: what
+    course.gradcheck.check_gradient sets aside for b1."""
+    Z1 = np.asarray(Z1, dtype=float)
+    return np.flatnonzero(((Z1 + h > 0) != (Z1 - h > 0)).any(axis=0))
 
 
-def db1_from_reference(G, X):
-    G = np.asarray(G, dtype=float)
-    return G.sum(axis=0) / G.shape[0]
+def kink_cases(rng):
+    params, X, _ = kink_example()
+    near = rng.normal(size=(6, 8))
+    near[rng.random(size=near.shape) < 0.2] *= 1e-6   # entries within h of 0, not exactly 0
+    return [
+        Case("Z1 of the notebook's integer network (exact zeros)",
+             (R.forward(params, X)[1]["Z1"],), (0,)),
+        Case("entries within h of 0 but not exactly 0, m=6, H=8", (near,), (0,)),
+        Case("entries within a coarse h = 0.5 of 0", (rng.normal(size=(5, 7)), 0.5), (0,)),
+        Case("no kink anywhere (every |Z1| > 1)", (rng.choice([-2.0, 3.0], size=(4, 5)),), (0,)),
+        Case("one sample (m = 1), H = 6", (np.array([[0.0, 1.0, -1.0, 0.0, 2e-6, -3.0]]),),
+             (0,)),
+        Case("integer Z1 (an int array)", (rng.integers(-1, 2, size=(4, 6)),), (0,)),
+    ]
 
 
-def dw2_cases(rng):
-    cases = []
-    for m, H, K in [(3, 2, 4), (1, 5, 3), (6, 4, 4), (10, 8, 10), (64, 256, 10)]:
-        P = R.softmax(rng.normal(size=(m, K)))
-        E = P - R.one_hot(_labels(rng, m, K), K)
-        A1 = np.maximum(rng.normal(size=(m, H)), 0.0)
-        cases.append(Case(f"m={m}, H={H}, K={K}", (E, A1), (0, 1)))
-    return cases
-
-
-def db1_cases(rng):
-    cases = []
-    for m, n, H in [(4, 2, 3), (10, 256, 16), (1, 3, 5), (7, 5, 5), (32, 256, 20)]:
-        G = rng.normal(size=(m, H)) * (rng.random(size=(m, H)) > 0.4)
-        cases.append(Case(f"m={m}, n={n}, H={H}", (G, rng.normal(size=(m, n))), (0, 1)))
-    return cases
+KINK_MISTAKES = {
+    "the samples (rows of Z1) holding a kink, not the hidden units (columns): b1[j] moves "
+    "column j of Z1": lambda Z1, h=1e-5: np.flatnonzero(
+        ((np.asarray(Z1, float) + h > 0) != (np.asarray(Z1, float) - h > 0)).any(axis=1)),
+    "only the entries exactly at 0: an entry within h of 0 crosses the kink too":
+        lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) == 0).any(axis=0)),
+    "the units that are inactive somewhere (Z1 <= 0): only an entry within h of 0 changes "
+    "side": lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) <= 0).any(axis=0)),
+    "a boolean per unit instead of the list of indices (np.flatnonzero turns one into the "
+    "other)": lambda Z1, h=1e-5: (((np.asarray(Z1, float) + h > 0) !=
+                                   (np.asarray(Z1, float) - h > 0)).any(axis=0)),
+}
 
 
 GRADED = [
-    Graded("forward", R.forward, forward_cases, forward_mistakes(), compare=forward_compare),
-    Graded("loss", R.loss, loss_cases, loss_mistakes()),
-    Graded("backward", R.backward, backward_cases, backward_mistakes(),
+    Graded("forward", R.forward, forward_cases, FORWARD_MISTAKES, compare=forward_compare),
+    Graded("loss", R.loss, loss_cases, LOSS_MISTAKES),
+    Graded("dZ1_by_hand", _hand(), value_case, HAND_MISTAKES),
+    Graded("backward", backward_reference, backward_cases, BACKWARD_MISTAKES,
            compare=backward_compare),
-    Graded("numerical_gradient", R.numerical_gradient, numgrad_cases, numgrad_mistakes(),
+    Graded("dW2_from", R.dW2_from, dw2_cases, DW2_MISTAKES),
+    Graded("db1_from", R.db1_from, db1_cases, DB1_MISTAKES),
+    Graded("source_verdicts", SOURCE_VERDICTS, value_case, VERDICT_MISTAKES),
+    Graded("op_counts", OPS, value_case, OP_MISTAKES),
+    Graded("numerical_gradient", R.numerical_gradient, numgrad_cases, NUMGRAD_MISTAKES,
            rtol=1e-7),
-    Graded("dW2_from", dW2_from_reference, dw2_cases, {
-        "(Y_hat - Y)^T A1 / m, of shape (K, H): the source derivation's missing transpose":
-            lambda E, A1: np.asarray(E, float).T @ A1 / E.shape[0],
-        "the 1/m is missing: A1^T E": lambda E, A1: A1.T @ np.asarray(E, float),
-    }),
-    Graded("db1_from", db1_from_reference, db1_cases, {
-        "divided by n, the number of features, instead of m, the number of samples (the "
-        "source derivation's slip)": lambda G, X: np.asarray(G, float).sum(axis=0) / X.shape[1],
-        "the 1/m is missing: the sum over the samples": lambda G, X: np.asarray(G, float).sum(0),
-        "the mean over the hidden units (axis 1) instead of over the samples (axis 0)":
-            lambda G, X: np.asarray(G, float).mean(axis=1),
-    }),
+    Graded("kink_units", kink_units_reference, kink_cases, KINK_MISTAKES),
 ]

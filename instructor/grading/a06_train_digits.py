@@ -1,4 +1,5 @@
-"""Hidden grading for 06_train_digits: sgd_step, predict, accuracy, train.
+"""Hidden grading for 06_train_digits: steps_per_epoch, sgd_step, predict, accuracy, train,
+test_once.
 
 sgd_step and train change their arguments in place, and train is random (it shuffles), so their
 cases call it through a hook of course/calls.py, which returns what the call did as plain numbers.
@@ -414,10 +415,41 @@ TRAIN_MISTAKES = {
 }
 
 
+# ------------------------------------------------------------------------- steps_per_epoch
+def value_case(rng):
+    return [Case("your answer", ())]
+
+
+M_TRAIN = 5833  # 7,291 training images, 20 % held out for validation (course.training)
+STEPS = {"batch_64": -(-M_TRAIN // 64), "batch_1": M_TRAIN, "batch_5833": 1}
+STEPS_MISTAKES = {
+    "the last, smaller minibatch left out (5833 // 64 rounds down): it still costs a step":
+        dict(STEPS, batch_64=M_TRAIN // 64),
+    "a fraction of a step (5833 / 64): the last minibatch is a whole step":
+        dict(STEPS, batch_64=M_TRAIN / 64),
+    "counted for all 7,291 training images: 20 % of them are held out for validation":
+        {"batch_64": -(-7291 // 64), "batch_1": 7291, "batch_5833": 2},
+}
+
+
+# ------------------------------------------------------------------------------- test_once
+TEST_ONCE = 1
+TEST_ONCE_MISTAKES = {
+    "2: the best of several validation accuracies is the maximum of noisy numbers, so it "
+    "leans high; the test set, untouched by the choice, is what stays unbiased": 2,
+    "3: choosing on the test set makes the test accuracy the maximum of noisy numbers too, "
+    "so it leans high and nothing unbiased is left": 3,
+    "4: picking the epoch to stop at by the test accuracy is a choice made with the test set "
+    "as well": 4,
+}
+
+
 GRADED = [
+    Graded("steps_per_epoch", STEPS, value_case, STEPS_MISTAKES),
     Graded("sgd_step", R.sgd_step, step_cases, STEP_MISTAKES, compare=step_compare),
     Graded("predict", R.predict, predict_cases, PREDICT_MISTAKES),
     Graded("accuracy", R.accuracy, accuracy_cases, ACCURACY_MISTAKES),
     Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare,
            time_limit=120.0),
+    Graded("test_once", TEST_ONCE, value_case, TEST_ONCE_MISTAKES),
 ]
