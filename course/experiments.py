@@ -38,6 +38,8 @@ def _seconds(fn, args, repeat):
 
 
 def _readable(seconds):
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.3g} µs"
     return f"{seconds * 1e3:.3g} ms" if seconds < 1 else f"{seconds:.3g} s"
 
 

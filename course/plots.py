@@ -192,7 +192,7 @@ def cross_entropy_curves():
                  label="$-\\log(p + 10^{-8})$: capped at 18.4")
     ax2.plot(1e-300, -np.log(1e-300), "o", color="crimson")
     ax2.annotate(f"p = 1e-300: {-np.log(1e-300):.1f}", (1e-300, -np.log(1e-300)),
-                 xytext=(10, -4), textcoords="offset points", fontsize=9)
+                 xytext=(8, 6), textcoords="offset points", fontsize=9)
     ax2.set(xticks=[1e-300, 1e-200, 1e-100, 1.0], xlabel="$p$ (log scale)", ylabel="loss",
             title="tiny p: a large but finite loss")
     ax2.legend(fontsize=9, loc="upper right")
