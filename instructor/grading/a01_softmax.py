@@ -69,8 +69,13 @@ def _wrong_axis(Z):
     return E / E.sum(axis=0, keepdims=True)
 
 
-def _global_sum(Z):
+def _one_vector(Z):
     E = np.exp(_float(Z) - np.max(Z))
+    return E / E.sum()
+
+
+def _global_sum(Z):
+    E = np.exp(_float(Z) - np.max(Z, axis=1, keepdims=True))
     return E / E.sum()
 
 
@@ -93,12 +98,36 @@ def _max_without_keepdims(Z):
     return E / E.sum(axis=1, keepdims=True)
 
 
+def _shifted_by(statistic):
+    def shifted(Z):
+        E = np.exp(_float(Z) - statistic(_float(Z), axis=1, keepdims=True))
+        return E / E.sum(axis=1, keepdims=True)
+    return shifted
+
+
+def _unstable_without_keepdims(Z):
+    E = np.exp(_float(Z))
+    return E / E.sum(axis=1)
+
+
+def _shift_in_numerator_only(Z):
+    Z = _float(Z)
+    return np.exp(Z - Z.max(axis=1, keepdims=True)) / np.exp(Z).sum(axis=1, keepdims=True)
+
+
 SOFTMAX_MISTAKES = {
     "an unstable softmax: exp of the raw logits overflows (subtract each row's maximum "
     "first)": _unstable,
     "your columns sum to 1, not your rows: the maximum and the sum taken over axis 0 (the "
     "samples) instead of axis 1 (the classes)": _wrong_axis,
-    "dividing by the sum over the whole matrix instead of each row's own sum": _global_sum,
+    "the whole matrix treated as one vector: its maximum and its sum taken over all m*K "
+    "entries instead of row by row": _one_vector,
+    "dividing by the sum over the whole matrix (a sum without axis=1) instead of each row's "
+    "own sum": _global_sum,
+    "shifting each row by its smallest logit: a row like (0, 1000) still computes e^1000 = inf "
+    "(subtract each row's maximum)": _shifted_by(np.min),
+    "shifting each row by its mean: a row like (0, 2000) still computes e^1000 = inf "
+    "(subtract each row's maximum)": _shifted_by(np.mean),
     "shifting by the largest logit of the whole matrix instead of each row's own (a row far "
     "below it underflows to 0/0)": _global_max_shift,
     "exponentials that are never divided by their row sums": _no_normalisation,
@@ -107,6 +136,13 @@ SOFTMAX_MISTAKES = {
     "the row maxima without keepdims=True: Z.max(axis=1) has shape (m,), so subtracting it "
     "subtracts the maximum of row j from column j (it only runs when m = K)":
         _max_without_keepdims,
+    "the maximum subtracted in the numerator only: the denominator must be the sum of the "
+    "same shifted exponentials": _shift_in_numerator_only,
+    "exp of the raw logits (it overflows: subtract each row's maximum first), and the row "
+    "sums without keepdims=True, so that column j is divided by the sum of row j":
+        _unstable_without_keepdims,
+    "P transposed: shape (K, m) instead of (m, K) (samples are rows)":
+        lambda Z: R.softmax(Z).T,
 }
 
 
@@ -156,18 +192,31 @@ def _unstable_p(z):
     return e / e.sum()
 
 
+def _cases_swapped(z):
+    p = _p(z)
+    off = 1.0 - np.eye(len(p))
+    return off * (p * (1 - p))[:, None] - np.diag(p ** 2)
+
+
 JACOBIAN_MISTAKES = {
     "the off-diagonal sign flipped: diag(p) + p p^T":
         lambda z: np.diag(_p(z)) + np.outer(_p(z), _p(z)),
     "every sign flipped: p p^T - diag(p)": lambda z: np.outer(_p(z), _p(z)) - np.diag(_p(z)),
+    "the two cases swapped: p_i (1 - p_i) belongs on the diagonal (i = j) and -p_i p_j off it":
+        _cases_swapped,
+    "the identity matrix where diag(p) belongs: np.eye(K) - p p^T":
+        lambda z: np.eye(len(z)) - np.outer(_p(z), _p(z)),
     "only the diagonal p_i (1 - p_i): the off-diagonal entries are -p_i p_j, not 0":
         lambda z: np.diag(_p(z) * (1 - _p(z))),
-    "`p @ p.T` with a 1-D p: that is the dot product p . p, one number (.T does nothing to "
-    "a 1-D array), not the K x K outer product: use np.outer(p, p)":
-        lambda z: np.diag(_p(z)) - _p(z) @ _p(z),
+    "`p @ p.T`: for a 1-D p that is the dot product p . p, one number (.T does nothing to a "
+    "1-D array), and for a (1, K) row a 1 x 1 matrix; the K x K outer product is "
+    "np.outer(p, p)": lambda z: np.diag(_p(z)) - _p(z) @ _p(z),
     "`p * p.T` with a 1-D p: that is the entry-by-entry square p_j^2 (.T does nothing to a "
     "1-D array), not the K x K outer product p_i p_j: use np.outer(p, p)":
         lambda z: np.diag(_p(z)) - _p(z) * _p(z),
+    "np.diag of softmax's (1, K) result: np.diag of a 2-D array takes its diagonal (here one "
+    "number) instead of building a diagonal matrix. Take row 0 of the (1, K) result first":
+        lambda z: np.diag(_p(z)[None, :]) - np.outer(_p(z), _p(z)),
     "an unstable softmax inside (exp of the raw logits overflows)":
         lambda z: np.diag(_unstable_p(z)) - np.outer(_unstable_p(z), _unstable_p(z)),
 }
@@ -227,6 +276,9 @@ CE_PARTIAL_MISTAKES = {
     "p_j alone, without the -1 for the correct class": lambda p, t, j: _p_at(p, j),
     "p_t where p_j belongs: the entry of class j is p[j] (minus 1 if j is the correct class)":
         lambda p, t, j: _p_at(p, t) - (1.0 if j == t else 0.0),
+    "dL/dp instead of dL/dz2_j: -1/p_t (for j = t) is the gradient with respect to the "
+    "probabilities; the chain rule multiplies it by the softmax Jacobian":
+        lambda p, t, j: -1.0 / _p_at(p, t) if j == t else 0.0,
     "the whole gradient vector p - e_t, where one number, its entry j, is asked for":
         lambda p, t, j: np.asarray(p, dtype=float) - np.eye(len(p))[t],
 }

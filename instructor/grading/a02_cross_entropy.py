@@ -49,6 +49,10 @@ ONE_HOT_MISTAKES = {
     "names. Pair row i with column y[i]: index with two arrays": _whole_columns,
     "`Y[y] = 1` sets whole rows (the rows numbered by the labels), not one entry in each row":
         _whole_rows,
+    "rows of np.eye(m), the number of samples, where np.eye(K), the number of classes, belongs":
+        lambda y, K: np.eye(len(_labels(y)))[_labels(y)],
+    "the labels shifted by one (column y_i - 1): labels and columns both count from 0":
+        lambda y, K: R.one_hot((_labels(y) - 1) % K, K),
 }
 
 
@@ -114,6 +118,14 @@ CE_MISTAKES = {
     "tiny positive float is finite)": lambda P, y: float(-np.mean(np.log(_picked(P, y) + 1e-8))),
     "the sign: the mean of log P, not of -log P (a loss is >= 0)":
         lambda P, y: float(np.mean(np.log(_picked(P, y)))),
+    "the sum divided by K, the number of classes, instead of m, the number of samples":
+        lambda P, y: float(-np.sum(np.log(_picked(P, y))) / np.shape(P)[1]),
+    "-log of the mean probability, instead of the mean of the m values -log P[i, y_i]":
+        lambda P, y: float(-np.log(np.mean(_picked(P, y)))),
+    "np.log10 where the natural log np.log belongs":
+        lambda P, y: float(-np.mean(np.log10(_picked(P, y)))),
+    "the logs of every probability of a row added up, instead of the log of the correct "
+    "class's only": lambda P, y: float(-np.mean(np.log(np.asarray(P, float)).sum(axis=1))),
 }
 
 
@@ -207,6 +219,21 @@ def _over_mk(Z, y):
     return (P - Y) / P.size
 
 
+def _precedence(Z, y):
+    P, Y, m = _P_Y(Z, y)
+    return P - Y / m
+
+
+def _rows_averaged(Z, y):
+    P, Y, m = _P_Y(Z, y)
+    return (P - Y).mean(axis=0)
+
+
+def _over_k(Z, y):
+    P, Y, m = _P_Y(Z, y)
+    return (P - Y) / P.shape[1]
+
+
 def _no_labels(Z, y):
     P, Y, m = _P_Y(Z, y)
     return P / m
@@ -215,6 +242,12 @@ def _no_labels(Z, y):
 def _diagonal_only(Z, y):
     P, Y, m = _P_Y(Z, y)
     return (P - 1) * Y / m
+
+
+def _whole_columns_subtracted(Z, y):
+    P, Y, m = _P_Y(Z, y)
+    P[:, _labels(y)] -= 1.0
+    return P / m
 
 
 def _transposed(Z, y):
@@ -232,10 +265,17 @@ SCE_BACKWARD_MISTAKES = {
     "an unstable softmax inside (exp of the raw logits overflows at +-1000)":
         _with(_unstable_softmax),
     "dividing by m*K instead of m": _over_mk,
+    "dividing by K, the number of classes, instead of m, the number of samples": _over_k,
     "P/m alone, without subtracting the one-hot labels Y": _no_labels,
     "only the entries at the labels, (P - 1)/m there and 0 elsewhere: every class's logit "
     "moves the loss, through the softmax's shared denominator": _diagonal_only,
     "the result transposed: dZ2 has Z2's shape (m, K), one entry per logit": _transposed,
+    "1 subtracted from whole columns (`G[:, y] -= 1`) instead of one entry per row, at "
+    "(i, y_i): index with two arrays": _whole_columns_subtracted,
+    "P - Y/m: division goes before subtraction, so only Y is divided by m. Bracket the "
+    "difference: (P - Y)/m": _precedence,
+    "the rows averaged into one: dZ2 keeps a row per sample, each row times 1/m":
+        _rows_averaged,
 }
 
 
