@@ -133,8 +133,8 @@ jacobian_signs = Question(
 
 # --------------------------------------------------------------------------- softmax_jacobian
 def _jacobian_structure(softmax_jacobian):
-    z = np.random.default_rng(3).normal(size=5) * 2
-    J = as_array(unchanged(softmax_jacobian, z), "softmax_jacobian(z) for z of shape (5,)",
+    z2 = np.random.default_rng(3).normal(size=5) * 2
+    J = as_array(unchanged(softmax_jacobian, z2), "softmax_jacobian(z2) for z2 of shape (5,)",
                  (5, 5))
     if not np.allclose(J, J.T, atol=1e-7):
         fail("your Jacobian is not symmetric, but the Jacobian of softmax is: "
@@ -149,9 +149,9 @@ def _jacobian_structure(softmax_jacobian):
 
 softmax_jacobian = Exercise(
     name="softmax_jacobian",
-    signature="softmax_jacobian(z) -> Js, z of shape (K,), Js of shape (K, K)",
-    examples=[Example("z = [1, 2, 3]", (np.array([1.0, 2.0, 3.0]),)),
-              Example("z = [1000, 0, -1000]", (np.array([1000.0, 0.0, -1000.0]),))],
+    signature="softmax_jacobian(z2) -> Js, z2 of shape (K,), Js of shape (K, K)",
+    examples=[Example("z2 = [1, 2, 3]", (np.array([1.0, 2.0, 3.0]),)),
+              Example("z2 = [1000, 0, -1000]", (np.array([1000.0, 0.0, -1000.0]),))],
     checks=[Check("structure", _jacobian_structure)],
     uses=("softmax",),
     hints=[
@@ -160,7 +160,7 @@ softmax_jacobian = Exercise(
         "On the diagonal, dp_i/dz_i = p_i (1 - p_i); off it, dp_i/dz_j = -p_i p_j. Both are "
         "-p_i p_j plus, on the diagonal only, p_i.",
         "So Js is a diagonal matrix (p on its diagonal) minus the K x K matrix of all products "
-        "p_i p_j: an outer product. Your softmax takes an (m, K) array: give it z as a single "
+        "p_i p_j: an outer product. Your softmax takes an (m, K) array: give it z2 as a single "
         "row, (1, K), and take its row 0 as p. A 1-D p has no transpose: `p.T` is p itself.",
     ],
 )

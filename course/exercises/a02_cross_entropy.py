@@ -164,8 +164,9 @@ doubled_batch = Question(
         "J is a mean. What happens to a mean when every number in it appears twice?",
         "Row 0 of dZ2 is how J moves when row 0 of Z2 moves. Row 0's loss L_0 enters J with "
         "the weight 1/m. What is that weight once the batch has 2m rows?",
-        "The other copy of sample 0 has a row of its own (row m), with its own gradient: "
-        "moving row 0 does not move it. So a = 1, and b is the ratio of the two weights.",
+        "The other copy of sample 0 has a row of its own (row m): moving row 0 does not move "
+        "that copy's loss. So b is the ratio of row 0's weight in the new mean to its weight "
+        "in the old one.",
     ],
 )
 

@@ -243,12 +243,12 @@ CE_GRAD_BY_HAND_MISTAKES = {
 # The statements, in the notebook: 1. dy_t/dz_t = y_t(1 - y_t) is wrong; 2. dy_t/dz_j =
 # -y_t y_j is wrong; 3. the labels are swapped; 4. the conclusion is wrong.
 SOURCE_CASES_MISTAKES = {
-    "dy_t/dz_t = y_t (1 - y_t) is right: it is the diagonal entry of the Jacobian you worked "
-    "out. Look at the label it is filed under": 1,
-    "dy_t/dz_j = -y_t y_j is right for j != t: it is an off-diagonal entry of your Jacobian. "
-    "Look at the label it is filed under": 2,
-    "the conclusion y_hat - y is right: you found the same gradient by hand. The slip is "
-    "elsewhere": 4,
+    "statement 1, but dy_t/dz_t = y_t (1 - y_t) is right: it is the diagonal entry of the "
+    "Jacobian you worked out. Look at the label it is filed under": 1,
+    "statement 2, but dy_t/dz_j = -y_t y_j is right for j != t: it is an off-diagonal entry "
+    "of your Jacobian. Look at the label it is filed under": 2,
+    "statement 4, but the conclusion y_hat - y is right: you found the same gradient by hand. "
+    "The slip is elsewhere": 4,
 }
 
 
