@@ -241,3 +241,9 @@ def test_ce_partial_that_returns_the_whole_vector_is_named():
         return np.asarray(p) - np.eye(len(p))[t]
     message = _hidden_failure("ce_partial", whole)
     assert "one number" in message
+
+
+def test_a_question_answered_with_a_value_instead_of_a_function_is_told_how_to_answer():
+    message = _public_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])
+    assert "def softmax_by_hand(): return ..." in message
+    assert "function" in _hidden_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])

@@ -36,6 +36,9 @@ class Question(Exercise):
     def check(self, answer, *, quiet=False):
         """The one public check: is the answer right (and if not, which mistake is it)?"""
         __tracebackhide__ = True  # noqa: F841
+        if not callable(answer):
+            fail(f"{self.name}: write your answer as a function that returns it: "
+                 f"`def {self.name}(): return ...`")
         judged = Exercise(name=self.name, signature=self.signature, hints=self.hints,
                           checks=[Check("your answer", self._judge)])
         return judged.check(answer, quiet=quiet)
