@@ -15,7 +15,7 @@ softmax_by_hand = Question(
     hints=[
         "Start with the numerators: what are e^(-ln 2), e^0 and e^(ln 2)? (e^(ln a) = a.)",
         "The numerators are three positive numbers. The denominator is the same for all three "
-        "classes: their sum. Fractions are welcome in Python: `1 / 7` is fine.",
+        "classes: their sum. Fractions are welcome in Python: `1 / 3` is fine.",
         "The three probabilities are (numerator of class k) / (sum of the three numerators), "
         "and they add up to 1.",
     ],
@@ -176,9 +176,8 @@ ce_grad_by_hand = Question(
         "dL/dz2_j = (dL/dp_t) (dp_t/dz2_j). What is dL/dp_t?",
         "dL/dp_t = -1 / p_t. The second factor is row t of your Jacobian: one entry on its "
         "diagonal (j = t) and the others off it (j != t).",
-        "You know p = (1/7, 2/7, 4/7) from the first question. Classes count from 0, so t = 1 "
-        "is the middle class. Multiply -1/p_t by each entry of row t and simplify before "
-        "putting in numbers.",
+        "p is your answer to Question 1. Classes count from 0, so t = 1 is the middle class. "
+        "Multiply -1/p_t by each entry of row t and simplify before putting in numbers.",
     ],
 )
 
