@@ -171,3 +171,35 @@ def show_first_layer_weights(W1, n=32, cols=8):
     fig.suptitle(f"First-layer weights: {n} of {W1.shape[1]} hidden units, as 16×16 images")
     fig.tight_layout()
     return fig
+
+
+def cross_entropy_curves():
+    """02: the loss -log p of one sample against p, the probability of its correct class; and,
+    on a log scale down to 1e-320, what an epsilon inside the log does to tiny p."""
+    fig = PlotFigure(figsize=(11, 3.8))
+    ax1, ax2 = fig.subplots(1, 2)
+    p = np.linspace(1e-3, 1, 500)
+    ax1.plot(p, -np.log(p), color="steelblue")
+    for q, label, offset in [(0.5, "p = 0.5", (8, 10)), (0.1, "uniform over 10 classes", (10, 6))]:
+        ax1.plot(q, -np.log(q), "o", color="crimson")
+        ax1.annotate(f"{label}: {-np.log(q):.2f}", (q, -np.log(q)), xytext=offset,
+                     textcoords="offset points", fontsize=9)
+    ax1.plot(1.0, 0.0, "o", color="crimson")
+    ax1.annotate("certain and right: 0.00", (1.0, 0.0), xytext=(0.98, 1.9), ha="right",
+                 fontsize=9, arrowprops=dict(arrowstyle="->", color="0.4"))
+    ax1.set(xlabel="$p$, the probability of the correct class", ylabel="loss $-\\log p$",
+            ylim=(-0.3, 7), title="cross-entropy of one sample")
+    tiny = np.logspace(-320, 0, 400)
+    ax2.semilogx(tiny, -np.log(tiny), color="steelblue", label="$-\\log p$")
+    ax2.semilogx(tiny, -np.log(tiny + 1e-8), "--", color="darkorange",
+                 label="$-\\log(p + 10^{-8})$: capped at 18.4")
+    ax2.plot(1e-300, -np.log(1e-300), "o", color="crimson")
+    ax2.annotate(f"p = 1e-300: {-np.log(1e-300):.1f}", (1e-300, -np.log(1e-300)),
+                 xytext=(8, 6), textcoords="offset points", fontsize=9)
+    ax2.set(xticks=[1e-300, 1e-200, 1e-100, 1.0], xlabel="$p$ (log scale)", ylabel="loss",
+            title="tiny p: a large but finite loss")
+    ax2.legend(fontsize=9, loc="upper right")
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

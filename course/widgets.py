@@ -26,7 +26,14 @@ def _display(fig):
 
 
 # --------------------------------------------------------------------------- 01 temperature
-def softmax_temperature_figure(softmax, T, logits):
+#: The temperatures the slider offers: round numbers, so that its readout and the figure's title
+#: show the same T.
+TEMPERATURES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
+TEMPERATURE_LOGITS = (2.0, 1.0, 0.1, -1.0, 3.0, 0.5)
+
+
+def softmax_temperature_figure(softmax, T, logits=TEMPERATURE_LOGITS):
+    """Bars of softmax(z2 / T) computed with the student's softmax (None if it cannot run)."""
     P = _call(softmax, np.asarray(logits, dtype=float)[None, :] / T)
     if P is None:
         return None
@@ -38,19 +45,20 @@ def softmax_temperature_figure(softmax, T, logits):
                                for k in classes])
     for k, v in zip(classes, p):
         ax.text(k, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)
-    ax.set(ylim=(0, 1.1), xticks=classes, xlabel="class k", ylabel="softmax(z / T)_k",
-           title=f"T = {T:.2f}: largest probability {p.max():.2f}, entropy "
-                 f"{-np.sum(p * np.log(np.clip(p, 1e-300, 1))):.2f} nats")
+    entropy = -np.sum(p * np.log(np.clip(p, 1e-300, 1)))
+    ax.set(ylim=(0, 1.1), xticks=classes, xlabel="class $k$",
+           ylabel=r"$\mathrm{softmax}(z_2/T)_k$",
+           title=f"T = {T:g}: largest probability {p.max():.2f}, entropy {entropy:.2f} nats")
     fig.tight_layout()
     return fig
 
 
-def softmax_temperature(softmax, logits=(2.0, 1.0, 0.1, -1.0, 3.0, 0.5)):
-    """A slider for T in softmax(z / T), drawn with the student's softmax."""
+def softmax_temperature(softmax, logits=TEMPERATURE_LOGITS):
+    """A slider for T in softmax(z2 / T), drawn with the student's softmax."""
     import ipywidgets as w
 
-    slider = w.FloatLogSlider(value=1.0, base=10, min=-1.3, max=1.3, step=0.02,
-                              description="T", continuous_update=True)
+    slider = w.SelectionSlider(options=[(f"{T:g}", T) for T in TEMPERATURES], value=1.0,
+                               description="T", continuous_update=True)
     out = w.Output()
 
     def draw(_=None):
@@ -62,7 +70,8 @@ def softmax_temperature(softmax, logits=(2.0, 1.0, 0.1, -1.0, 3.0, 0.5)):
 
     slider.observe(draw, names="value")
     draw()
-    return w.VBox([w.HTML(f"logits z = {list(logits)}"), slider, out])
+    z2 = ", ".join(f"{v:g}" for v in logits)
+    return w.VBox([w.HTML(f"logits z<sub>2</sub> = ({z2})"), slider, out])
 
 
 # ------------------------------------------------------------------------- 04 L2 explorer

@@ -19,7 +19,10 @@ from instructor.sandbox import detect, environment
 
 RUNNER = Path(wire.__file__).resolve()
 INSIDE = "/opt/grader/runner.py"  # where the sandbox shows it (no path of the course's)
-WORK = "/home/student/assignments"  # where it shows the student's own assignment folders
+# Where it shows the student's own assignment folders: a path of its own, since a folder mounted
+# at a parent of the repository (e.g. /work, with the repository at /work/main) would hide the
+# course library mounted below it, and the runner could not even start.
+WORK = "/student-work"
 START_LIMIT = 60.0   # seconds to start Python and run the setup cells (generous: a busy machine)
 
 
@@ -83,7 +86,7 @@ class Channel:
 
 class Session:
     """The runner of one submission. with_notebook: also its notebook side (B). work: the
-    student's own folder of assignments, shown read-only at /work (course.mine reads their
+    student's own folder of assignments, shown read-only at WORK (course.mine reads their
     earlier notebooks there). language: what the student's messages are in ("en", "zh")."""
 
     def __init__(self, setup_cells, with_notebook=True, work=None, language="en"):
