@@ -28,10 +28,17 @@ DUE = "2026-11-20 12:00:00 UTC"
 ON_TIME = "2026-11-19 18:30:00.000000 UTC"
 LATE = "2026-11-21 09:15:00.000000 UTC"
 
-WRONG_01 = {  # plausible-looking but wrong functions, for the students who attack the tests
+WRONG_01 = {  # plausible-looking but wrong answers, for the students who attack the tests
+    "softmax_by_hand": "def softmax_by_hand():\n    return [1 / 3, 1 / 3, 1 / 3]\n",
+    "softmax_shifted": "def softmax_shifted():\n    return [0.0, 0.0, 1.0]\n",
+    "stable_shift": "def stable_shift():\n    return 1\n",
     "softmax": "def softmax(Z):\n    return np.zeros_like(Z, dtype=float)\n",
+    "jacobian_2x2": "def jacobian_2x2():\n    return [[0.0, 0.0], [0.0, 0.0]]\n",
+    "jacobian_signs": "def jacobian_signs():\n    return [[1, 1, 1], [1, 1, 1], [1, 1, 1]]\n",
     "softmax_jacobian": "def softmax_jacobian(z):\n    return np.zeros((len(z), len(z)))\n",
-    "ce_partial": "def ce_partial(y_hat, t, j):\n    return 0.0\n",
+    "ce_grad_by_hand": "def ce_grad_by_hand():\n    return [0.0, 0.0, 0.0]\n",
+    "source_cases": "def source_cases():\n    return 4\n",
+    "ce_partial": "def ce_partial(p, t, j):\n    return 0.0\n",
 }
 
 # Code appended to a correct solution cell by the students who look for secrets. Each prints
@@ -86,20 +93,59 @@ CLASS = {
     "io_wrong_axis": {"01_softmax": {"softmax": (
         "def softmax(Z):\n    E = np.exp(Z - Z.max(axis=0, keepdims=True))\n"
         "    return E / E.sum(axis=0, keepdims=True)\n")}},
-    "di_missing_1_over_m": {"02_cross_entropy": {"softmax_cross_entropy_grad": (
-        "def softmax_cross_entropy_grad(Z, y):\n"
-        "    return softmax(Z) - one_hot(y, Z.shape[1])\n")}},
+    "di_missing_1_over_m": {"02_cross_entropy": {"softmax_cross_entropy_backward": (
+        "def softmax_cross_entropy_backward(Z2, y):\n"
+        "    return softmax(Z2) - one_hot(y, Z2.shape[1])\n")}},
     "ha_sum_not_mean": {"02_cross_entropy": {"cross_entropy": (
         "def cross_entropy(P, y):\n"
         "    return -np.sum(np.log(P[np.arange(len(y)), y]))\n")}},
     "ed_mask_ge_zero": {"03_relu_mask": {"relu_mask": (
-        "def relu_mask(H):\n    return (np.asarray(H) >= 0).astype(float)\n")}},
-    "fa_transposed": {"03_relu_mask": {"output_layer_backward": (
-        "def output_layer_backward(dZ, A1, W2):\n"
-        "    return dZ.T @ A1, dZ.sum(axis=0), dZ @ W2.T\n")}},
-    "ji_missing_mask": {"03_relu_mask": {"hidden_layer_backward": (
-        "def hidden_layer_backward(dA1, H1, X):\n"
-        "    return X.T @ dA1, dA1.sum(axis=0)\n")}},
+        "def relu_mask(Z):\n    return (np.asarray(Z) >= 0).astype(float)\n")}},
+    "fa_transposed": {"03_relu_mask": {"affine_backward": (
+        "def affine_backward(dOut, X, W):\n"
+        "    return dOut @ W.T, dOut.T @ X, dOut.sum(axis=0)\n")}},
+    "ji_missing_mask": {"03_relu_mask": {"relu_backward": (
+        "def relu_backward(dA, Z):\n    return dA\n")}},
+    # the source 000's swapped cases, followed; and the numpy trap of s @ s.T on a 1-D s
+    "jo_swapped_cases": {"01_softmax": {
+        "ce_grad_by_hand": "def ce_grad_by_hand():\n    return [1 / 7 - 1, 2 / 7, 4 / 7 - 1]\n",
+        "source_cases": "def source_cases():\n    return 4\n",
+        "ce_partial": "def ce_partial(p, t, j):\n    return p[j] - 1 if j != t else p[j]\n"}},
+    "ki_outer_trap": {"01_softmax": {"softmax_jacobian": (
+        "def softmax_jacobian(z2):\n    p = softmax(z2[None, :])[0]\n"
+        "    return np.diag(p) - p @ p.T\n")}},
+    # a one_hot still looping where the vectorised form is asked, a clipped log
+    "le_loop_and_epsilon": {"02_cross_entropy": {
+        "one_hot": ("def one_hot(y, K):\n    Y = np.zeros((len(y), K))\n"
+                    "    for i, label in enumerate(y):\n        Y[i, label] = 1\n    return Y\n"),
+        "cross_entropy": ("def cross_entropy(P, y):\n"
+                          "    return -np.mean(np.log(P[np.arange(len(y)), y] + 1e-12))\n")}},
+    "ko_lam_unscaled": {"04_l2_penalty": {"minibatch_lam": (
+        "def minibatch_lam(lam, batch_size, m):\n    return lam\n")}},
+    "li_biases_penalised": {"04_l2_penalty": {"regularised_grads": (
+        "def regularised_grads(grads, params, lam, m):\n"
+        "    return {k: grads[k] + l2_grad(params[k], lam, m) for k in grads}\n")}},
+    # 05: the mask [Z1 >= 0] in backward, the source 000's missing transpose, a count of
+    # one evaluation per parameter
+    "mi_backprop_slips": {"05_backprop": {
+        "backward": (
+            "def backward(params, cache, X, y, lam):\n    m = len(y)\n"
+            "    dZ2 = softmax_cross_entropy_backward(cache['Z2'], y)\n"
+            "    dA1, dW2, db2 = affine_backward(dZ2, cache['A1'], params['W2'])\n"
+            "    dZ1 = dA1 * (cache['Z1'] >= 0)\n"
+            "    dX, dW1, db1 = affine_backward(dZ1, X, params['W1'])\n"
+            "    return {'W1': dW1 + l2_grad(params['W1'], lam, m), 'b1': db1,\n"
+            "            'W2': dW2 + l2_grad(params['W2'], lam, m), 'b2': db2}\n"),
+        "dW2_from": "def dW2_from(E, A1):\n    return E.T @ A1 / E.shape[0]\n",
+        "op_counts": ("def op_counts():\n    return {'forward': 68096, 'backward': 70656, "
+                      "'finite_differences': 68362 * 68096}\n")}},
+    # 06: the count instead of the fraction, a step that is not in place, the test set reused
+    "no_training_slips": {"06_train_digits": {
+        "accuracy": ("def accuracy(y_pred, y):\n"
+                     "    return float(np.sum(np.asarray(y_pred) == np.asarray(y)))\n"),
+        "sgd_step": ("def sgd_step(params, grads, lr):\n"
+                     "    return {k: params[k] - lr * grads[k] for k in params}\n"),
+        "test_once": "def test_once():\n    return 3\n"}},
     "gu_lambda_not_halved": {"04_l2_penalty": {"l2_penalty": (
         "def l2_penalty(params, lam, m):\n"
         "    return lam / m * (np.sum(params['W1'] ** 2) + np.sum(params['W2'] ** 2))\n")}},

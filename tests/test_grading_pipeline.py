@@ -32,17 +32,11 @@ from instructor.report import summary_table
 from instructor.sandbox import detect
 
 ROOT = Path(__file__).resolve().parents[1]
-FULL = {
-    "01_softmax": {"test_softmax": 3, "test_softmax_jacobian": 2, "test_ce_partial": 2},
-    "02_cross_entropy": {"test_one_hot": 2, "test_cross_entropy": 3,
-                         "test_softmax_cross_entropy_grad": 3},
-    "03_relu_mask": {"test_relu": 1, "test_relu_mask": 2, "test_column_shapes": 2,
-                     "test_output_layer_backward": 3, "test_hidden_layer_backward": 3},
-    "04_l2_penalty": {"test_l2_penalty": 3, "test_l2_grad": 2, "test_regularised_grads": 2,
-                      "test_minibatch_lam": 2},
-    "05_backprop": {"test_forward": 2, "test_loss": 2, "test_dW2_from": 1, "test_db1_from": 1,
-                    "test_backward": 3, "test_numerical_gradient": 2},
-}
+#: The points of every test cell, as the source notebooks declare them.
+FULL = {a: {gid: points for gid, (points, _) in
+            notebooks.graded_cells(notebooks.read(ROOT / "source" / a / f"{a}.ipynb")).items()}
+        for a in ("01_softmax", "02_cross_entropy", "03_relu_mask", "04_l2_penalty",
+                  "05_backprop", "06_train_digits")}
 LEAKERS = ("ra_reads_instructor", "xa_leaks_by_import", "ya_leaks_by_files",
            "za_leaks_by_process")
 
@@ -51,40 +45,48 @@ def zero(assignment):
     return {gid: 0 for gid in FULL[assignment]}
 
 
-def full_but(assignment, **zeros):
+def full_but(assignment, *zeros):
+    assert set(zeros) <= set(FULL[assignment]), zeros
     return {gid: (0 if gid in zeros else pts) for gid, pts in FULL[assignment].items()}
 
 
-# The final score of every graded cell: what each simulated student deserves.
+# The final score of every graded cell: what each simulated student deserves. A mistake costs
+# its own exercise only: a later exercise that calls the wrong function is graded with the
+# instructor's version of it.
 EXPECTED = {
     "bo_blank": {"01_softmax": zero("01_softmax"), "02_cross_entropy": zero("02_cross_entropy")},
-    # a wrong softmax also breaks the Jacobian built on it
-    "cy_unstable_softmax": {"01_softmax": full_but("01_softmax", test_softmax=0,
-                                                   test_softmax_jacobian=0)},
-    "io_wrong_axis": {"01_softmax": full_but("01_softmax", test_softmax=0,
-                                             test_softmax_jacobian=0)},
+    "cy_unstable_softmax": {"01_softmax": full_but("01_softmax", "test_softmax")},
+    "io_wrong_axis": {"01_softmax": full_but("01_softmax", "test_softmax")},
     "di_missing_1_over_m": {"02_cross_entropy": full_but(
-        "02_cross_entropy", test_softmax_cross_entropy_grad=0)},
-    "ha_sum_not_mean": {"02_cross_entropy": full_but("02_cross_entropy", test_cross_entropy=0)},
-    "ed_mask_ge_zero": {"03_relu_mask": full_but("03_relu_mask", test_relu_mask=0,
-                                                 test_hidden_layer_backward=0)},
-    "fa_transposed": {"03_relu_mask": full_but("03_relu_mask", test_output_layer_backward=0)},
-    "ji_missing_mask": {"03_relu_mask": full_but("03_relu_mask",
-                                                 test_hidden_layer_backward=0)},
-    "gu_lambda_not_halved": {"04_l2_penalty": full_but("04_l2_penalty", test_l2_penalty=0)},
-    # the cell that kills its kernel costs its own exercise only: the others keep their points
-    "ka_kills_kernel": {"01_softmax": full_but("01_softmax", test_ce_partial=0)},
-    "lu_infinite_loop": {"01_softmax": full_but("01_softmax", test_softmax=0,
-                                                test_softmax_jacobian=0)},
-    "mo_memory_hog": {"01_softmax": full_but("01_softmax", test_softmax=0,
-                                             test_softmax_jacobian=0)},
+        "02_cross_entropy", "test_softmax_cross_entropy_backward")},
+    "ha_sum_not_mean": {"02_cross_entropy": full_but("02_cross_entropy", "test_cross_entropy")},
+    "ed_mask_ge_zero": {"03_relu_mask": full_but("03_relu_mask", "test_relu_mask")},
+    "fa_transposed": {"03_relu_mask": full_but("03_relu_mask", "test_affine_backward")},
+    "ji_missing_mask": {"03_relu_mask": full_but("03_relu_mask", "test_relu_backward")},
+    "gu_lambda_not_halved": {"04_l2_penalty": full_but("04_l2_penalty", "test_l2_penalty")},
+    "jo_swapped_cases": {"01_softmax": full_but("01_softmax", "test_ce_grad_by_hand",
+                                                "test_source_cases", "test_ce_partial")},
+    "ki_outer_trap": {"01_softmax": full_but("01_softmax", "test_softmax_jacobian")},
+    "le_loop_and_epsilon": {"02_cross_entropy": full_but("02_cross_entropy", "test_one_hot",
+                                                         "test_cross_entropy")},
+    "ko_lam_unscaled": {"04_l2_penalty": full_but("04_l2_penalty", "test_minibatch_lam")},
+    "li_biases_penalised": {"04_l2_penalty": full_but("04_l2_penalty",
+                                                      "test_regularised_grads")},
+    "mi_backprop_slips": {"05_backprop": full_but("05_backprop", "test_backward",
+                                                  "test_dW2_from", "test_op_counts")},
+    "no_training_slips": {"06_train_digits": full_but("06_train_digits", "test_accuracy",
+                                                      "test_sgd_step", "test_test_once")},
+    # the cell that kills its process costs its own exercise only
+    "ka_kills_kernel": {"01_softmax": full_but("01_softmax", "test_ce_partial")},
+    "lu_infinite_loop": {"01_softmax": full_but("01_softmax", "test_softmax")},
+    "mo_memory_hog": {"01_softmax": full_but("01_softmax", "test_softmax")},
     "na_edits_tests": {"01_softmax": zero("01_softmax")},
     "ob_deletes_tests": {"01_softmax": zero("01_softmax")},
     "pi_retags_tests": {"01_softmax": zero("01_softmax")},
     "qu_monkeypatches": {"01_softmax": zero("01_softmax")},
-    # its ce_partial is its own and right; what it took from the reference earns nothing
-    "ra_reads_instructor": {"01_softmax": full_but("01_softmax", test_softmax=0,
-                                                   test_softmax_jacobian=0)},
+    # what it took from the reference earns nothing (the import fails); the rest is its own
+    "ra_reads_instructor": {"01_softmax": full_but("01_softmax", "test_softmax",
+                                                   "test_softmax_jacobian")},
     "sa_renamed": {"01_softmax": FULL["01_softmax"]},
     "tu_missing": {"01_softmax": None},  # no notebook: no cells graded
     "ul_corrupt": {"01_softmax": None},
@@ -165,7 +167,7 @@ def test_csv_exports(graded):
     assert float(by[("ada_correct", "06_train_digits")]["score"]) == \
         float(by[("ada_correct", "06_train_digits")]["max_score"]) > 0
     assert float(by[("qu_monkeypatches", "01_softmax")]["score"]) == 0
-    assert float(by[("wa_late", "01_softmax")]["score"]) == 7
+    assert float(by[("wa_late", "01_softmax")]["score"]) == sum(FULL["01_softmax"].values())
     for r in report.results:
         if r.submitted and (r.student, r.assignment) in by:
             assert float(by[(r.student, r.assignment)]["score"]) == pytest.approx(r.score)
@@ -179,7 +181,8 @@ def test_csv_exports(graded):
 def test_summary_names_the_outputs(graded):
     root, report, _ = graded
     text = summary_table(report)
-    assert "ada_correct" in text and "54/54" in text.replace(" ", "")
+    total = sum(sum(cells.values()) for cells in FULL.values())
+    assert "ada_correct" in text and f"{total:g}/{total:g}" in text.replace(" ", "")
     assert str(root / "grades.csv") in text and "Feedback" in text
 
 
@@ -260,8 +263,9 @@ def test_the_leakers_found_nothing_and_scored_what_they_wrote(graded):
         assert "/proc/1/environ b''" in printed  # the sandbox's init has an empty environment
         assert "/root" not in printed.split("cmdline")[0]
     scores = {r.student: r.score for r in report.results if r.assignment == "01_softmax"}
-    assert scores["xa_leaks_by_import"] == scores["ya_leaks_by_files"] == 7
-    assert scores["za_leaks_by_process"] == 7
+    full = sum(FULL["01_softmax"].values())
+    assert scores["xa_leaks_by_import"] == scores["ya_leaks_by_files"] == full
+    assert scores["za_leaks_by_process"] == full
 
 
 def test_feedback_says_what_is_wrong(graded):
@@ -269,7 +273,7 @@ def test_feedback_says_what_is_wrong(graded):
     cy = visible_text(root / "feedback/cy_unstable_softmax/01_softmax/01_softmax.html")
     assert "Hidden tests failed" in cy and "Likely mistake: an unstable softmax" in cy
     ada = visible_text(root / "feedback/ada_correct/01_softmax/01_softmax.html")
-    assert ada.count("Hidden tests passed") == 3
+    assert ada.count("Hidden tests passed") == len(FULL["01_softmax"])
 
 
 def test_attacks_are_contained_quickly(graded):
