@@ -8,8 +8,9 @@ translation, and shown in the student's language:
     _("the rows of your softmax sum to {sums}, not 1").format(sums=...)   # translated now
     HINTS = [N_("Work one row at a time ...")]    # marked here, translated when shown: _(HINTS[0])
 
-The Chinese comes from the catalog `course/locale/zh_CN/LC_MESSAGES/course.po` (compiled to
-course.mo by `python -m instructor release`). The language is, in this order: the one set by
+The Chinese comes from the catalogs in `course/locale/zh_CN/LC_MESSAGES/`: course.po for the
+library, and one per assignment (a01_softmax.po, ...) for its exercises and their grading
+(read as they are: nothing is compiled). The language is, in this order: the one set by
 `speaking(lang)` (the grader, for one student's submission), the environment variable
 BACKPROP_LANG (`en` or `zh`; `python -m course start --lang zh` and the grader set it),
 else Chinese when the notebook runs in a folder of the Chinese edition (its name ends in `_zh`),
@@ -58,11 +59,33 @@ def language():
     return "zh" if here.endswith(EDITION_SUFFIX["zh"]) else "en"
 
 
+class Catalog(gettext.NullTranslations):
+    """The translations of every catalog of a language, read from their .po files (the one
+    source; nothing compiled is kept): course.po (the library), a01_softmax.po ... (each
+    assignment's exercises and grading). An untranslated or stale message stays English."""
+
+    def __init__(self, folder):
+        super().__init__()
+        self.messages = {}
+        try:
+            from babel.messages.pofile import read_po
+        except ImportError:  # no Babel: English
+            return
+        for path in sorted(Path(folder).glob("*.po")) if Path(folder).is_dir() else []:
+            with open(path, "rb") as f:
+                for message in read_po(f):
+                    if message.id and message.string and not message.fuzzy:
+                        self.messages[message.id] = message.string
+
+    def gettext(self, message):
+        return self.messages.get(message, message)
+
+
 @lru_cache(maxsize=None)
 def catalog(lang):
     if lang == "en":
         return gettext.NullTranslations()
-    return gettext.translation("course", localedir=LOCALES, languages=["zh_CN"], fallback=True)
+    return Catalog(LOCALES / "zh_CN" / "LC_MESSAGES")
 
 
 def _(message):

@@ -4,9 +4,9 @@
     python -m instructor release --lang en          # the English edition only
     python -m instructor release 01_softmax         # one assignment (both editions)
 
-In order: the public checks' worked examples (instructor/examples.py); the messages' compiled
-catalog and the Chinese edition of each notebook, source/<a>_zh/ (instructor/translations.py,
-refused while a translation is missing or stale); then `nbgrader generate_assignment` for each
+In order: the public checks' worked examples (instructor/examples.py); a check that the
+messages' catalogs are complete, and the Chinese edition of each notebook, source/<a>_zh/
+(instructor/translations.py: refused while a translation is missing or stale); then `nbgrader generate_assignment` for each
 edition, which writes release/<a>/ and release/<a>_zh/.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ def generate_release(course=None, names=None, languages=LANGUAGES):
         Course(course) if course is not None else repository_course()
     written = [examples.write()]
     if "zh" in languages:
-        written.append(translations.compile_messages())
+        translations.check_messages()
         written += translations.write_editions(course)
     for name in names or translations.english_assignments(course):
         for lang in languages:

@@ -2,7 +2,8 @@
 
 - **Messages** (the checks, hints, diagnoses, widgets, figures, feedback, the start command):
   written in English in the code, marked with `_()` / `N_()` (course/i18n.py), extracted into
-  `course/locale/zh_CN/LC_MESSAGES/course.po` and compiled into course.mo.
+  `course/locale/zh_CN/LC_MESSAGES/`: course.po for the library and the grader, and one catalog
+  per assignment (a01_softmax.po ...) for its exercises and their grading.
 - **Notebooks**: each text cell of `source/<a>/<a>.ipynb` is a message of
   `source/<a>/<a>.zh_CN.po`, its English (msgid) beside its Chinese (msgstr). The edition
   `source/<a>_zh/<a>_zh.ipynb` is the English notebook with those cells translated and every
@@ -18,11 +19,11 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from course import notebooks
@@ -30,11 +31,11 @@ from course.i18n import EDITION_SUFFIX, LOCALES
 from instructor.course_dir import REPOSITORY, Course
 
 LOCALE = "zh_CN"
-MESSAGES_PO = LOCALES / LOCALE / "LC_MESSAGES" / "course.po"
-MESSAGES_MO = MESSAGES_PO.with_suffix(".mo")
+MESSAGES = LOCALES / LOCALE / "LC_MESSAGES"
 #: where student-facing messages are written: the library, the grading's diagnoses, the feedback
 MESSAGE_SOURCES = (REPOSITORY / "course", REPOSITORY / "instructor")
 KEYWORDS = {"_": None, "N_": None}
+ASSIGNMENT_MODULE = re.compile(r"a(\d\d_\w+)\.py$")
 
 
 class StaleTranslation(Exception):
@@ -82,27 +83,34 @@ def update(template, path):
 
 
 # ------------------------------------------------------------------------------- messages
-def message_template():
-    template = Catalog(locale=LOCALE)
+def message_templates():
+    """{catalog name: template}: each assignment's modules (course/exercises/aNN_*.py and
+    instructor/grading/aNN_*.py) in the assignment's catalog, the rest in "course"."""
+    templates = {}
     for folder in MESSAGE_SOURCES:
         for filename, lineno, message, comments, context in extract_from_dir(
                 str(folder), method_map=[("**.py", "python")], keywords=KEYWORDS,
                 comment_tags=("TRANSLATORS:",)):
-            template.add(message, locations=[(filename, lineno)],
-                         auto_comments=comments, context=context)
-    return template
+            own = ASSIGNMENT_MODULE.search(filename)
+            name = own.group(1) if own else "course"
+            templates.setdefault(name, Catalog(locale=LOCALE)).add(
+                message, locations=[(filename, lineno)], auto_comments=comments,
+                context=context)
+    return templates
 
 
-def compile_messages():
-    """course.mo from course.po (refused while the catalog has problems)."""
-    catalog = _read(MESSAGES_PO)
-    found = problems(catalog, "course.po")
+def check_messages():
+    """Every messages catalog complete and in line with the code (StaleTranslation if not)."""
+    found = []
+    templates = message_templates()
+    for name, template in templates.items():
+        path = MESSAGES / f"{name}.po"
+        catalog = _read(path)
+        found += problems(catalog, path.name)
+        found += [f"{path.name}: not in the catalog yet: {str(m.id)[:70]!r}" for m in template
+                  if m.id and m.id not in catalog]
     if found:
         raise StaleTranslation("\n".join(found))
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
-    MESSAGES_MO.write_bytes(buf.getvalue())
-    return MESSAGES_MO
 
 
 # ------------------------------------------------------------------------------- notebooks
@@ -166,7 +174,10 @@ def english_assignments(course):
 def update_all(course=None):
     """Update the messages' catalog and every notebook's. Returns {path: problems}."""
     course = course or Course(REPOSITORY)
-    report = {MESSAGES_PO: problems(update(message_template(), MESSAGES_PO), "course.po")}
+    report = {}
+    for name, template in message_templates().items():
+        path = MESSAGES / f"{name}.po"
+        report[path] = problems(update(template, path), path.name)
     for assignment in english_assignments(course):
         path = notebook_po(course, assignment)
         nb = notebooks.read(course.notebook(course.source, assignment))
