@@ -57,5 +57,5 @@ class Question(Exercise):
             for form in self.checks:  # what is wrong with its form, if anything
                 form.run(fn)
         fail("not right yet" + (f".\nLikely mistake: {'; or '.join(likely)}." if likely else
-                                ": check your working (numbers are compared to 4 significant "
+                                ": check your working (numbers are compared to four significant "
                                 "digits)"))
