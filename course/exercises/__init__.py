@@ -151,7 +151,7 @@ class Exercise:
     def _check_callees(self, fn):
         """A function that calls an earlier exercise fails when that one does: say so."""
         space = getattr(fn, "__globals__", {})
-        called = set(getattr(getattr(fn, "__code__", None), "co_names", ()))
+        called = _names(getattr(fn, "__code__", None))
         for name in self.uses:
             callee = space.get(name) if name in called else None
             if callee is None or callee is fn:
@@ -239,6 +239,18 @@ class Exercise:
 
         btn.on_click(reveal)
         return w.VBox([btn, out])
+
+
+def _names(code):
+    """The global names a function's code uses, its comprehensions' and inner functions'
+    included (before Python 3.12, a comprehension is a code object of its own)."""
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
 
 
 def _student_frame(err):
