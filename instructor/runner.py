@@ -23,7 +23,7 @@ of the instructor package the sandbox shows.
     {"op": "setup", "cells": [...]}                   {"op": "ready"}
     A: {"op": "run", "cells": [...], "skip": [...]}   {"op": "cell", "i": i} ... {"op": "ran"}
     A: {"op": "check", "name", "uses"}                {"op": "checked", "message"}
-    A: {"op": "call", "name", "args", "call", "uses", "watch", "value"}
+    A: {"op": "call", "name", "args", "call", "uses", "watch"}
                                                       {"op": "oracle", ...} (answered), then
                                                       {"op": "result", ...} or {"op": "error"}
     A: {"op": "bye"}
@@ -397,25 +397,21 @@ class Runner:
         name, uses = msg["name"], msg.get("uses", [])
         if name not in self.namespace:
             return {"op": "error", "type": "NameError",
-                    "message": f"there is no {'variable' if msg.get('value') else 'function'} "
-                               f"named {name} (was its cell run, and not renamed?)"}, []
+                    "message": f"there is no function named {name} (was its cell run, and "
+                               f"not renamed?)"}, []
         target = self.namespace[name]
-        if not msg.get("value") and not callable(target):
+        if not callable(target):
             return {"op": "error", "type": "TypeError",
                     "message": f"{name} should be a function, got {type(target).__name__}"}, []
         saved = self.provided(uses)
         try:
-            if msg.get("value"):
-                result, args = target, []
-            else:
-                from course import calls, exercises
+            from course import calls, exercises
 
-                args = copy.deepcopy(decode(msg["args"], arrays, functions=True))
-                hook = getattr(calls, msg["call"]) if msg.get("call") else None
-                public = exercises.all_exercises().get(name)
-                with np.errstate(all="ignore"), exercises.disabled(public.forbids if public
-                                                                   else ()):
-                    result = hook(target, args) if hook else target(*args)
+            args = copy.deepcopy(decode(msg["args"], arrays, functions=True))
+            hook = getattr(calls, msg["call"]) if msg.get("call") else None
+            public = exercises.all_exercises().get(name)
+            with np.errstate(all="ignore"), exercises.disabled(public.forbids if public else ()):
+                result = hook(target, args) if hook else target(*args)
             out = []
             header = {"op": "result", "value": encode(result, out, numbers_only=True),
                       "watched": {str(i): encode(args[i], out, numbers_only=True)

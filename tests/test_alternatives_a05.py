@@ -243,22 +243,45 @@ def backward_composed(params, cache, X, y, lam):
             "W2": dW2 + l2_grad(params["W2"], lam, m), "b2": db2, "X": dX}
 
 
-# ------------------------------------------------------------------ the value answers
-HAND_ANSWERS = [
-    {"dA1": np.array([[1.5, -1.0, -1.0, 1.0]]), "dZ1": np.array([[1.5, 0.0, -1.0, 0.0]])},
-    {"dZ1": [[1.5, 0, -1, 0]], "dA1": [[1.5, -1, -1, 1]], "m": 1},  # lists, an extra key
-    {"dA1": np.float32([[1.5, -1, -1, 1]]), "dZ1": np.float32([[1.5, -0.0, -1, 0]])},
-]
-OPS_ANSWERS = [
-    {"forward": 68096, "backward": 70656, "finite_differences": 9310357504},
-    {"forward": 68096.0, "backward": np.int64(70656), "finite_differences": 2 * 68362 * 68096,
-     "note": 1},
-]
-VERDICT_ANSWERS = [
-    {"dW1_shape_check": True, "dW1_gradient_check": False, "db2_shape_check": False},
-    {"dW1_shape_check": np.bool_(True), "dW1_gradient_check": np.bool_(False),
-     "db2_shape_check": np.bool_(False)},
-]
+# ------------------------------------------------------------ the questions, answered
+def hand_typed():
+    return {"dA1": np.array([[1.5, -1.0, -1.0, 1.0]]), "dZ1": np.array([[1.5, 0.0, -1.0, 0.0]])}
+
+
+def hand_lists_extra_key():
+    return {"dZ1": [[1.5, 0, -1, 0]], "dA1": [[1.5, -1, -1, 1]], "m": 1}
+
+
+def hand_float32():
+    return {"dA1": np.float32([[1.5, -1, -1, 1]]), "dZ1": np.float32([[1.5, -0.0, -1, 0]])}
+
+
+def hand_with_numpy():
+    dZ2 = np.array([[0.5, -0.5]])
+    W2 = np.array([[2, -1], [1, 3], [-2, 0], [3, 1]])
+    Z1 = np.array([[1.5, 0, 0.5, -1]])
+    dA1 = dZ2 @ W2.T
+    return {"dA1": dA1, "dZ1": dA1 * (Z1 > 0)}
+
+
+def ops_typed():
+    return {"forward": 68096, "backward": 70656, "finite_differences": 9310357504}
+
+
+def ops_computed_extra_key():
+    n, H, K = 256, 256, 10
+    forward = float(n * H + H * K)
+    return {"forward": forward, "backward": np.int64(2 * H * K + n * H),
+            "finite_differences": 2 * (n * H + H + H * K + K) * forward, "note": 1}
+
+
+def verdicts_bools():
+    return {"dW1_shape_check": True, "dW1_gradient_check": False, "db2_shape_check": False}
+
+
+def verdicts_numpy_bools():
+    return {"dW1_shape_check": np.bool_(True), "dW1_gradient_check": np.bool_(False),
+            "db2_shape_check": np.bool_(False)}
 
 
 def kink_loop(Z1, h=1e-5):
@@ -275,30 +298,10 @@ def kink_interval(Z1, h=1e-5):
     return np.where(((Z1 > -h) & (Z1 <= h)).any(axis=0))[0]
 
 
-def _value_cases():
-    return [("dZ1_by_hand", a) for a in HAND_ANSWERS] + \
-        [("op_counts", a) for a in OPS_ANSWERS] + \
-        [("source_verdicts", a) for a in VERDICT_ANSWERS]
-
-
-@pytest.mark.parametrize("name,value", _value_cases(), ids=lambda v: v if isinstance(v, str) else "")
-def test_correct_values_written_other_ways_pass(name, value):
-    assert getattr(ex, name).check(value, quiet=True)
-    assert grading.grade(name, value)
-
-
-def test_an_unanswered_value_is_reported_as_not_implemented():
-    from course.answer import answer
-
-    @answer
-    def op_counts():
-        raise NotImplementedError()
-
-    with pytest.raises(ex.CheckFailed, match="not implemented yet"):
-        ex.op_counts.check(op_counts)
-
-
 ALTERNATIVES = {
+    "dZ1_by_hand": [hand_typed, hand_lists_extra_key, hand_float32, hand_with_numpy],
+    "op_counts": [ops_typed, ops_computed_extra_key],
+    "source_verdicts": [verdicts_bools, verdicts_numpy_bools],
     "forward": [forward_plain, forward_einsum_list, forward_loops, forward_float32,
                 forward_composed],
     "loss": [loss_via_P, loss_one_hot, loss_loops, loss_composed],
@@ -407,14 +410,24 @@ WRONG = [
      "within h of 0"),
     ("kink_units", lambda Z1, h=1e-5: np.flatnonzero(((Z1 + h > 0) != (Z1 - h > 0)).any(1)),
      "rows of Z1"),
-    ("dZ1_by_hand", {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[1.5, -1, -1, 0]]}, "[Z1 > 0]"),
-    ("dZ1_by_hand", {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[2.25, 0, -0.5, 0]]}, "mask [Z1 > 0]"),
-    ("dZ1_by_hand", {"dA1": [[1.5], [-1], [-1], [1]], "dZ1": [[1.5], [0], [-1], [0]]},
+    ("dZ1_by_hand", lambda: {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[1.5, -1, -1, 0]]},
+     "Likely mistake: the mask [Z1 >= 0]"),
+    ("dZ1_by_hand", lambda: {"dA1": [[1.5], [-1], [-1], [1]], "dZ1": [[1.5], [0], [-1], [0]]},
+     "Likely mistake: dA1 as a column"),
+    # wrong answers that no known mistake gives: the form checks say what is wrong
+    ("dZ1_by_hand", lambda: {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[2.25, 0, -0.5, 0]]},
+     "mask [Z1 > 0]"),
+    ("dZ1_by_hand", lambda: {"dA1": [[1.5, -1, -1, 1]], "dZ1": [[1.5, 0, -1, 1]]},
+     "where Z1 < 0 the ReLU is flat"),
+    ("dZ1_by_hand", lambda: {"dA1": [1.5, -1, -1, 1], "dZ1": [1.5, 0, -1, 0]},
      "(m, H) = (1, 4)"),
-    ("op_counts", {"forward": 68096, "backward": 70656, "finite_differences": 68096.5},
+    ("dZ1_by_hand", lambda: {"dA1": [[1.5, -1, -1, 1]]}, "missing the keys ['dZ1']"),
+    ("op_counts", lambda: {"forward": 68096, "backward": 70656, "finite_differences": 68096.5},
      "whole number"),
-    ("source_verdicts", {"dW1_shape_check": "yes", "dW1_gradient_check": False,
-                         "db2_shape_check": False}, "True"),
+    ("source_verdicts", lambda: {"dW1_shape_check": "yes", "dW1_gradient_check": False,
+                                 "db2_shape_check": False}, "True"),
+    ("source_verdicts", {"dW1_shape_check": True, "dW1_gradient_check": False,
+                         "db2_shape_check": False}, "def source_verdicts(): return ..."),
 ]
 
 
@@ -425,22 +438,26 @@ def test_wrong_answer_fails_public_check_with_a_specific_message(name, fn, words
     assert words in str(err.value), str(err.value)
 
 
-HIDDEN_ONLY = [  # values whose public check only checks their form: the grade names the mistake
-    ("op_counts", {"forward": 68096, "backward": 70656 + 65536,
-                   "finite_differences": 9310357504}, "dX"),
-    ("op_counts", {"forward": 68096, "backward": 70656, "finite_differences": 4655178752},
-     "two"),
-    ("source_verdicts", {"dW1_shape_check": True, "dW1_gradient_check": True,
-                         "db2_shape_check": False}, "right shape does not make"),
+KNOWN_WRONG_ANSWERS = [  # of the right form: named by the public check and by the grade
+    ("op_counts", lambda: {"forward": 68096, "backward": 70656 + 65536,
+                           "finite_differences": 9310357504}, "dX"),
+    ("op_counts", lambda: {"forward": 68096, "backward": 70656,
+                           "finite_differences": 4655178752}, "two"),
+    ("source_verdicts", lambda: {"dW1_shape_check": True, "dW1_gradient_check": True,
+                                 "db2_shape_check": False}, "right shape does not make"),
+    ("dZ1_by_hand", lambda: {"dA1": [[-1.5, 1, 1, -1]], "dZ1": [[-1.5, 0, 1, 0]]},
+     "the sign of dZ2 flipped"),
 ]
 
 
-@pytest.mark.parametrize("name,value,words", HIDDEN_ONLY,
+@pytest.mark.parametrize("name,fn,words", KNOWN_WRONG_ANSWERS,
                          ids=lambda v: v if isinstance(v, str) else "")
-def test_wrong_value_passes_its_form_check_and_is_named_by_the_grade(name, value, words):
-    assert getattr(ex, name).check(value, quiet=True)
+def test_a_wrong_answer_of_the_right_form_is_named_by_the_check_and_the_grade(name, fn, words):
+    with pytest.raises(ex.CheckFailed) as err:
+        getattr(ex, name).check(fn, quiet=True)
+    assert "Likely mistake: " in str(err.value) and words in str(err.value), str(err.value)
     with pytest.raises(grading.HiddenTestFailed) as err:
-        grading.grade(name, value)
+        grading.grade(name, fn)
     assert words in str(err.value), str(err.value)
 
 

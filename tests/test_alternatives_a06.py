@@ -246,7 +246,27 @@ def train_per_sample(params, X, y, lam, lr, epochs, batch_size, seed):
     return history
 
 
+# ------------------------------------------------------------ the questions, answered
+def steps_computed():
+    m = 5833
+    return {"batch_64": -(-m // 64), "batch_1": m, "batch_5833": m // 5833}
+
+
+def steps_numpy_numbers():
+    return {"batch_1": 5833.0, "batch_64": np.int64(92), "batch_5833": np.ceil(5833 / 5833)}
+
+
+def statement_as_int():
+    return 1
+
+
+def statement_as_float():
+    return 1.0
+
+
 ALTERNATIVES = {
+    "steps_per_epoch": [steps_computed, steps_numpy_numbers],
+    "test_once": [statement_as_int, statement_as_float],
     "sgd_step": [step_update_dict, step_np_subtract_out, step_items, _step],
     "predict": [predict_logits, predict_list, predict_float32, _predict],
     "accuracy": [accuracy_loop, accuracy_count_nonzero, accuracy_ravel, _accuracy],
@@ -324,6 +344,18 @@ def train_rebinds(params, X, y, lam, lr, epochs, batch_size, seed):
 
 
 WRONG = [
+    ("steps_per_epoch", lambda: {"batch_64": 5833 // 64, "batch_1": 5833, "batch_5833": 1},
+     "Likely mistake: the last, smaller minibatch left out"),
+    ("steps_per_epoch", lambda: {"batch_64": 5833 / 64, "batch_1": 5833, "batch_5833": 1},
+     "Likely mistake: a fraction of a step"),
+    ("steps_per_epoch", lambda: {"batch_64": 92, "batch_1": 5833}, "with the keys"),
+    ("steps_per_epoch", lambda: {"batch_64": 92.5, "batch_1": 5833, "batch_5833": 1},
+     "a whole number"),
+    ("steps_per_epoch", {"batch_64": 92, "batch_1": 5833, "batch_5833": 1},
+     "def steps_per_epoch(): return ..."),
+    ("test_once", lambda: 2, "Likely mistake: 2: the best of several validation accuracies"),
+    ("test_once", lambda: "1", "the number of one statement"),
+    ("test_once", lambda: 5, "1, 2, 3 or 4, got 5"),
     ("sgd_step", step_ascent, "UP the gradient"),
     ("sgd_step", step_copy, "IN PLACE"),
     ("sgd_step", step_over_grads, "'X'"),
@@ -395,15 +427,13 @@ def _split():
     return split_validation(_digits().X_train, _digits().y_train)
 
 
-def test_the_library_split_is_the_references_and_leaves_the_test_set_alone():
+def test_the_library_split_holds_out_a_fifth_of_the_training_images_the_same_every_time():
     from course.training import split_validation
     from instructor.grading.a06_train_digits import _digits
 
     d = _digits()
-    mine, ref = split_validation(d.X_train, d.y_train), R.split_validation(d.X_train, d.y_train)
-    for a, b in zip(mine, ref):
-        assert np.array_equal(a, b)
-    X_tr, y_tr, X_val, y_val = mine
+    X_tr, y_tr, X_val, y_val = split_validation(d.X_train, d.y_train)
+    assert all(np.array_equal(a, b) for a, b in zip((X_tr, y_tr, X_val, y_val), _split()))
     assert len(y_tr) == 5833 and len(y_val) == 1458
     assert len({r.tobytes() for r in X_tr} & {r.tobytes() for r in X_val}) <= 5  # duplicates only
 

@@ -55,11 +55,11 @@ def test_softmax_jacobian_matches_finite_differences(K):
 
 
 @pytest.mark.parametrize("m,K", [(1, 2), (5, 10), (3, 4)])
-def test_softmax_cross_entropy_grad_matches_finite_differences(m, K):
+def test_softmax_cross_entropy_backward_matches_finite_differences(m, K):
     rng = np.random.default_rng(m * K)
     Z, y = rng.normal(size=(m, K)) * 2, rng.integers(0, K, size=m)
     num = numerical_gradient(lambda z: R.cross_entropy(R.softmax(z), y), Z.copy())
-    assert rel_error(R.softmax_cross_entropy_grad(Z, y), num) <= 1e-7
+    assert rel_error(R.softmax_cross_entropy_backward(Z, y), num) <= 1e-7
 
 
 @pytest.mark.parametrize("m,d,k", [(1, 3, 4), (6, 5, 7), (4, 4, 4)])
@@ -106,7 +106,7 @@ def test_stable_at_extreme_logits():
         warnings.simplefilter("error")  # any overflow, 0-division or nan warning fails the test
         with np.errstate(over="raise", divide="raise", invalid="raise"):
             P = R.softmax(Z)
-            G = R.softmax_cross_entropy_grad(Z, y)
+            G = R.softmax_cross_entropy_backward(Z, y)
             J = R.softmax_jacobian(Z[0])
             ls = R.log_softmax(Z)
     assert np.all(np.isfinite(P)) and np.all(np.isfinite(G)) and np.all(np.isfinite(J))

@@ -11,12 +11,13 @@ for 01_softmax, ...). A notebook uses them like this::
     ex.softmax.check(softmax)   # immediate, specific feedback; a failure says what and why
     ex.softmax.hint()           # the next hint (ex.softmax.hint(2) for the second one)
 
-An exercise is a function to write, or a value to find (``value=True``: a number, a shape, a
-choice). Its public checks run in order and stop at the first problem. Its worked ``examples``
-are checked against the reference's results, and a wrong result is compared with the known
-mistakes' results on the same example, so that the message names the likely mistake: both come
-from ``examples.json`` beside this file, which ``python -m instructor release`` generates from the
-instructor's grading (the same mistakes, the same words, as the hidden grading).
+An exercise is a function to write. A question (a number, a shape, a choice: see question.py)
+is one too, a function of no arguments that returns the answer. Its public checks run in order
+and stop at the first problem. Its worked ``examples`` are checked against the reference's
+results, and a wrong result is compared with the known mistakes' results on the same example, so
+that the message names the likely mistake: both come from ``examples.json`` beside this file,
+which ``python -m instructor release`` generates from the instructor's grading (the same
+mistakes, the same words, as the hidden grading).
 
 The hidden grading of the same exercises (reference, hidden cases, known mistakes) lives with the
 instructor, in ``instructor/grading/``, under the same names.
@@ -39,7 +40,7 @@ from typing import Callable
 
 import numpy as np
 
-from course.compare import difference, digest, from_json, normalise
+from course.compare import difference, from_json, normalise
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 
@@ -96,14 +97,13 @@ class Example:
 class Exercise:
     """An exercise the student does: its public checks and its hints, declared once."""
 
-    name: str           # the function (or variable) the student writes; the grader's key too
+    name: str           # the function the student writes; the grader's key too
     signature: str      # as shown to students, e.g. "softmax(Z) -> P"
     checks: list = field(default_factory=list)
     hints: list = field(default_factory=list)
     examples: list = field(default_factory=list)
     uses: tuple = ()    # exercises it calls: a failure there is named as such
     forbids: tuple = () # library functions that must not stand in for the answer
-    value: bool = False  # the answer is a value (a number, a shape, a choice), not a function
     _hints_shown: int = 0
 
     # ------------------------------------------------------------------ checking
@@ -111,14 +111,11 @@ class Exercise:
         """Run every public check on the answer. Prints what passed; raises CheckFailed on the
         first problem, with a message that says what is wrong."""
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame from tracebacks)
-        if not self.value and not callable(answer):
+        if not callable(answer):
             raise CheckFailed(f"{self.name}: expected a function, got {type(answer).__name__}")
-        if not self.value:
-            self._check_callees(answer)
-        checks = ([Check("worked example" + ("s" if len(self.examples) > 1 else ""),
-                         self._run_examples)] if self.examples else []) + list(self.checks)
+        self._check_callees(answer)
         passed = []
-        for chk in checks:
+        for chk in self._checks():
             try:
                 # A warning or a print to stderr is not a mistake: keep it out of the cell's
                 # output (nbgrader scores a test cell with any stderr output as failed).
@@ -146,10 +143,15 @@ class Exercise:
                 print(f"  ✓ {p}")
         return PASSED
 
+    def _checks(self):
+        """The checks, in the order they run: the worked examples, then `checks`."""
+        return ([Check("worked example" + ("s" if len(self.examples) > 1 else ""),
+                       self._run_examples)] if self.examples else []) + list(self.checks)
+
     def _check_callees(self, fn):
         """A function that calls an earlier exercise fails when that one does: say so."""
         space = getattr(fn, "__globals__", {})
-        called = set(getattr(getattr(fn, "__code__", None), "co_names", ()))
+        called = _names(getattr(fn, "__code__", None))
         for name in self.uses:
             callee = space.get(name) if name in called else None
             if callee is None or callee is fn:
@@ -167,20 +169,17 @@ class Exercise:
                     f"{self.name} calls your `{name}`, which fails its own check: fix `{name}` "
                     f"first.\n  ({first})") from None
 
-    def _run_examples(self, fn):
+    def _stored(self):
+        """This exercise's entries of examples.json, one per worked example."""
         stored = _stored_examples().get(self.name)
         if stored is None or len(stored) != len(self.examples):
             raise RuntimeError(f"examples.json is out of date for {self.name}: run "
                                f"`python -m instructor release`")
-        for example, data in zip(self.examples, stored):
-            got = self._answer(fn, example)
-            if "digest" in data:  # a question: its answer is not written out anywhere public
-                if digest(got) == data["digest"]:
-                    continue
-                likely = [d for d, h in data["mistakes"].items() if digest(got) == h]
-                fail(f"{example.label}: not right yet" +
-                     (f".\nLikely mistake: {'; or '.join(likely)}." if likely else
-                      ": check your working (numbers are compared to 4 significant digits)"))
+        return stored
+
+    def _run_examples(self, fn):
+        for example, data in zip(self.examples, self._stored()):
+            got = normalise(fn(*copy.deepcopy(example.args)))
             expected = from_json(data["expected"])
             problem = difference(got, expected, path=self.name)
             if problem:
@@ -189,11 +188,6 @@ class Exercise:
                 fail(f"on {example.label}: {problem}" +
                      (f"\nLikely mistake: {'; or '.join(likely)}." if likely else ""))
         return f"{len(self.examples)} worked example" + ("s" if len(self.examples) > 1 else "")
-
-    def _answer(self, fn, example):
-        if self.value:
-            return normalise(fn)
-        return normalise(fn(*copy.deepcopy(example.args)))
 
     def _not_implemented(self, err):
         if type(err).__name__ == "EarlierWorkMissing":  # course.mine: it says where and why
@@ -245,6 +239,18 @@ class Exercise:
 
         btn.on_click(reveal)
         return w.VBox([btn, out])
+
+
+def _names(code):
+    """The global names a function's code uses, its comprehensions' and inner functions'
+    included (before Python 3.12, a comprehension is a code object of its own)."""
+    if code is None:
+        return set()
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
 
 
 def _student_frame(err):

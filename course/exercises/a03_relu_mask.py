@@ -10,6 +10,7 @@ layer's output, and returns the gradients with respect to its inputs, each of it
 import numpy as np
 
 from . import Check, Example, Exercise, as_array, fail, register, unchanged
+from .question import Question
 
 # ------------------------------------------------------------------------- worked examples
 #: Pre-activations with ties at 0 (0.0 and -0.0) and entries a hair either side of it.
@@ -84,10 +85,9 @@ relu_forward = Exercise(
 
 
 # ------------------------------------------------------------------------------ mask_of_Z1
-mask_of_Z1 = Exercise(
+mask_of_Z1 = Question(
     name="mask_of_Z1",
     signature="mask_of_Z1() -> the mask [Z1 > 0] of the notebook's Z1, a (2, 4) array",
-    examples=[Example("the Z1 of the question", ())],
     hints=[
         "Go entry by entry: 1 where the pre-activation is strictly positive, 0 elsewhere. "
         "The mask has Z1's shape, one row per sample.",
@@ -132,11 +132,10 @@ relu_mask = Exercise(
 
 
 # ---------------------------------------------------------------------------- relu_jacobian
-relu_jacobian = Exercise(
+relu_jacobian = Question(
     name="relu_jacobian",
     signature="relu_jacobian() -> the (4, 4) Jacobian da/dz of a = ReLU(z) at the "
               "notebook's z",
-    examples=[Example("the z of the question", ())],
     hints=[
         "Entry (j, k) is the slope of a_j when z_k alone moves. Start with an entry off the "
         "diagonal, j ≠ k: does a_j change at all when z_k moves?",
@@ -236,11 +235,10 @@ affine_forward = Exercise(
 
 
 # --------------------------------------------------------------------------- affine_by_hand
-affine_by_hand = Exercise(
+affine_by_hand = Question(
     name="affine_by_hand",
     signature='affine_by_hand() -> {"dX": (2, 2), "dW": (2, 1), "db": (1,)} for the '
               "notebook's example",
-    examples=[Example("the example of the question", ())],
     hints=[
         "Write the two outputs out: Out[i, 0] = X[i, 0] W[0, 0] + X[i, 1] W[1, 0] + b[0] for "
         "i = 0, 1. Then J changes by dOut[i, 0] for each unit Out[i, 0] moves.",
@@ -253,10 +251,9 @@ affine_by_hand = Exercise(
 
 
 # ------------------------------------------------------------------------------- dW_product
-dW_product = Exercise(
+dW_product = Question(
     name="dW_product",
     signature="dW_product() -> 1, 2, 3 or 4: the product of the shape of W2",
-    examples=[Example("the question's four products", ())],
     hints=[
         "Write each factor's shape under it: A1 is (5, 4), dZ2 is (5, 3), and a transpose "
         "swaps the two numbers.",
@@ -312,11 +309,10 @@ affine_backward = Exercise(
 
 
 # ---------------------------------------------------------------------------- backprop_cost
-backprop_cost = Exercise(
+backprop_cost = Question(
     name="backprop_cost",
     signature='backprop_cost() -> {"forward", "backward", "numerical"}: multiply-adds for '
               "m = 64 and a 256-256-10 network",
-    examples=[Example("m = 64, n = 256, H = 256, K = 10", ())],
     hints=[
         "List the matrix products of each pass with their shapes; (a, b) @ (b, c) costs "
         "a·b·c multiply-adds. The forward pass has two of them.",

@@ -5,6 +5,7 @@ arguments)."""
 import numpy as np
 
 from . import Check, Example, Exercise, as_array, expect_close, fail, register
+from .question import Question
 
 # A worked example, by hand: ||W1||_F^2 = 1 + 4 + 9 + 16 = 30, ||W2||_F^2 = 1 + 1 + 4 = 6, so with
 # lam = 2 and m = 4 the penalty is 2/(2*4) * 36 = 9. The biases are large on purpose.
@@ -98,10 +99,9 @@ l2_penalty = Exercise(
 
 
 # ----------------------------------------------------------------------------- penalty_slope
-penalty_slope = Exercise(
+penalty_slope = Question(
     name="penalty_slope",
     signature="penalty_slope() -> the slope of lam/(2m) w^2 at w = 3, for lam = 2, m = 4",
-    examples=[Example("w = 3, lam = 2, m = 4", ())],
     hints=[
         "lam/(2m) is a constant here: the term is a constant times w². What is the derivative "
         "of w²?",
@@ -145,11 +145,10 @@ l2_grad = Exercise(
 
 
 # --------------------------------------------------------------------------- pixels_01_layer
-pixels_01_layer = Exercise(
+pixels_01_layer = Question(
     name="pixels_01_layer",
     signature='pixels_01_layer() -> {"W1": (3, 2), "b1": (2,)} that give the same Z1 for '
               "pixels x' = (x + 1)/2",
-    examples=[Example("W1 = [[1, -2], [0.5, 1], [-1, 0]], b1 = [0.5, 0]", ())],
     hints=[
         "Write x with x': from x' = (x + 1)/2, x = 2x' − 1 (for every pixel). Put that into "
         "Z1 = x W1 + b1 and expand.",
@@ -198,10 +197,9 @@ regularised_grads = Exercise(
 
 
 # ------------------------------------------------------------------------------ decay_factor
-decay_factor = Exercise(
+decay_factor = Question(
     name="decay_factor",
     signature="decay_factor() -> c in W <- c W - lr G, for lr = 0.1, lam = 1, m = 10",
-    examples=[Example("lr = 0.1, lam = 1, m = 10", ())],
     hints=[
         "The step uses the whole gradient of J with respect to W: the data part G plus the "
         "penalty's part, your l2_grad.",

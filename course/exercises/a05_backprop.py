@@ -9,9 +9,9 @@ their failures are named as such (`uses`), and the grading gives them the instru
 import numpy as np
 
 from course import calls
-from course.answer import given
 
 from . import Check, Example, Exercise, as_array, fail, register
+from .question import Question
 
 # ------------------------------------------------------------------ the worked example network
 # m = 5 samples, n = 2 features, H = 4 hidden units, K = 3 classes: four different sizes, so a
@@ -178,7 +178,6 @@ HAND = {"dZ2": np.array([[0.5, -0.5]]),
 
 
 def _dict_of(value, name, keys):
-    given(value, name)
     if not isinstance(value, dict):
         fail(f"{name} should be a dict with the keys {list(keys)}, got {type(value).__name__}")
     missing = [k for k in keys if k not in value]
@@ -187,8 +186,8 @@ def _dict_of(value, name, keys):
     return value
 
 
-def _hand_format(answer):
-    d = _dict_of(answer, "dZ1_by_hand", ("dA1", "dZ1"))
+def _hand_format(dZ1_by_hand):
+    d = _dict_of(dZ1_by_hand(), "dZ1_by_hand", ("dA1", "dZ1"))
     for k in ("dA1", "dZ1"):
         got = as_array(d[k], f"dZ1_by_hand[{k!r}]")
         if got.shape == (4, 1) or got.shape == (4,):
@@ -209,10 +208,9 @@ def _hand_format(answer):
     return "shapes (1, 4), and dZ1 consistent with your dA1 and the mask"
 
 
-dZ1_by_hand = Exercise(
+dZ1_by_hand = Question(
     name="dZ1_by_hand",
-    signature="dZ1_by_hand = {'dA1': (1, 4) array, 'dZ1': (1, 4) array}",
-    value=True,
+    signature="dZ1_by_hand() -> {'dA1': (1, 4) array, 'dZ1': (1, 4) array}",
     checks=[Check("shapes and the mask", _hand_format)],
     hints=[
         "dA1 is the gradient at the ReLU's output, A1. A1 enters J only through Z2 = A1 W2 + "
@@ -318,8 +316,8 @@ db1_from = Exercise(
 VERDICT_KEYS = ("dW1_shape_check", "dW1_gradient_check", "db2_shape_check")
 
 
-def _verdict_format(answer):
-    d = _dict_of(answer, "source_verdicts", VERDICT_KEYS)
+def _verdict_format(source_verdicts):
+    d = _dict_of(source_verdicts(), "source_verdicts", VERDICT_KEYS)
     for k in VERDICT_KEYS:
         if not isinstance(d[k], (bool, np.bool_)):
             fail(f"source_verdicts[{k!r}] should be True (the check passes) or False (it "
@@ -327,11 +325,10 @@ def _verdict_format(answer):
     return "three answers, each True or False"
 
 
-source_verdicts = Exercise(
+source_verdicts = Question(
     name="source_verdicts",
-    signature="source_verdicts = {'dW1_shape_check': bool, 'dW1_gradient_check': bool, "
+    signature="source_verdicts() -> {'dW1_shape_check': bool, 'dW1_gradient_check': bool, "
               "'db2_shape_check': bool}",
-    value=True,
     checks=[Check("three True/False answers", _verdict_format)],
     hints=[
         "Run the cell above it and read what it prints: each line says what one check found. "
@@ -347,8 +344,8 @@ source_verdicts = Exercise(
 OP_KEYS = ("forward", "backward", "finite_differences")
 
 
-def _ops_format(answer):
-    d = _dict_of(answer, "op_counts", OP_KEYS)
+def _ops_format(op_counts):
+    d = _dict_of(op_counts(), "op_counts", OP_KEYS)
     for k in OP_KEYS:
         got = as_array(d[k], f"op_counts[{k!r}]")
         if got.shape != ():
@@ -359,10 +356,9 @@ def _ops_format(answer):
     return "three positive whole numbers"
 
 
-op_counts = Exercise(
+op_counts = Question(
     name="op_counts",
-    signature="op_counts = {'forward': int, 'backward': int, 'finite_differences': int}",
-    value=True,
+    signature="op_counts() -> {'forward': int, 'backward': int, 'finite_differences': int}",
     checks=[Check("three counts", _ops_format)],
     hints=[
         "A product of an (a, b) matrix by a (b, c) matrix costs a·b·c multiply-adds; for one "

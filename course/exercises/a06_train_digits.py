@@ -6,9 +6,8 @@ failure there is named as such (`uses`), and the grading gives them the instruct
 """
 import numpy as np
 
-from course.answer import given
-
 from . import Check, Example, Exercise, as_array, expect_close, fail, register
+from .question import Question
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -354,8 +353,8 @@ train = Exercise(
 
 
 # ------------------------------------------------------------------------- steps_per_epoch
-def _steps_format(answer):
-    d = given(answer, "steps_per_epoch")
+def _steps_format(steps_per_epoch):
+    d = steps_per_epoch()
     if not isinstance(d, dict) or set(d) != {"batch_1", "batch_64", "batch_5833"}:
         fail("steps_per_epoch should be a dict with the keys 'batch_64', 'batch_1' and "
              "'batch_5833'")
@@ -367,10 +366,9 @@ def _steps_format(answer):
     return "three whole numbers"
 
 
-steps_per_epoch = Exercise(
+steps_per_epoch = Question(
     name="steps_per_epoch",
-    signature="steps_per_epoch = {'batch_64': int, 'batch_1': int, 'batch_5833': int}",
-    value=True,
+    signature="steps_per_epoch() -> {'batch_64': int, 'batch_1': int, 'batch_5833': int}",
     checks=[Check("three counts", _steps_format)],
     hints=[
         "One epoch visits each of the m = 5,833 training images exactly once, and each step "
@@ -382,17 +380,16 @@ steps_per_epoch = Exercise(
 
 
 # ------------------------------------------------------------------------------- test_once
-def _choice_format(answer):
-    given(answer, "test_once")
+def _choice_format(test_once):
+    answer = test_once()
     if isinstance(answer, bool) or answer not in (1, 2, 3, 4):
         fail(f"test_once should be the number of one statement: 1, 2, 3 or 4, got {answer!r}")
     return "one of 1, 2, 3, 4"
 
 
-test_once = Exercise(
+test_once = Question(
     name="test_once",
-    signature="test_once = 1, 2, 3 or 4",
-    value=True,
+    signature="test_once() -> 1, 2, 3 or 4",
     checks=[Check("a statement's number", _choice_format)],
     hints=[
         "Think of the settings you tried as guesses, each scored on the same images. The best "

@@ -15,13 +15,17 @@ in a function body: the cell runs, and the check reports "not implemented yet".)
 Its public check compares the answer with the right one and, when it is wrong, names the known
 mistake it matches, in the same words as the hidden grading; it never shows the right answer,
 and the library never holds it: examples.json keeps only fingerprints of the answers
-(course.compare.digest), numbers rounded to 4 significant digits.
+(course.compare.digest), numbers rounded to 4 significant digits. A question's `checks` look at
+the answer's form (its keys, shapes, kinds of value): they run on an answer that is neither right
+nor a known mistake, to say what is wrong with it rather than only "not right yet".
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import Example, Exercise, fail
+from course.compare import digest, normalise
+
+from . import Check, Example, Exercise, fail
 
 
 @dataclass
@@ -37,3 +41,21 @@ class Question(Exercise):
             fail(f"{self.name}: write your answer as a function that returns it: "
                  f"`def {self.name}(): return ...`")
         return super().check(answer, quiet=quiet)
+
+    def _checks(self):
+        return [Check("your answer", self._compare)]
+
+    def _compare(self, fn):
+        (data,) = self._stored()
+        got = normalise(fn())
+        if isinstance(got, dict) and "keys" in data:  # other keys are ignored, as in the grading
+            got = {k: v for k, v in got.items() if k in data["keys"]}
+        if digest(got) == data["digest"]:
+            return None
+        likely = [d for d, h in data["mistakes"].items() if digest(got) == h]
+        if not likely:
+            for form in self.checks:  # what is wrong with its form, if anything
+                form.run(fn)
+        fail("not right yet" + (f".\nLikely mistake: {'; or '.join(likely)}." if likely else
+                                ": check your working (numbers are compared to four significant "
+                                "digits)"))

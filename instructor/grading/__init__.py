@@ -74,11 +74,6 @@ class Graded:
         """Exercises it calls: graded with the instructor's versions of them."""
         return self.public.uses
 
-    @property
-    def value(self):
-        """The answer is a value (a number, a shape, a choice), not a function."""
-        return self.public.value
-
     def make_cases(self):
         return _cases(self)
 
@@ -100,8 +95,6 @@ def _cases(graded):
 @lru_cache(maxsize=None)
 def _expected(graded, index):
     case = _cases_cached(graded)[index]
-    if graded.value:
-        return normalise(graded.reference)
     args = [_copy(a) for a in case.args]
     with np.errstate(all="ignore"):
         return normalise(case.call(graded.reference, args) if case.call
@@ -154,8 +147,6 @@ def run_case(graded, fn, case):
     """Call fn on fresh copies of the case's arguments, in this process.
 
     Returns (result, modified argument indices); an exception is returned as the result."""
-    if graded.value:
-        return normalise(fn), ()
     args = [_copy(a) for a in case.args]
     # warnings and prints to stderr are not mistakes: nbgrader fails a cell with any stderr
     with warnings.catch_warnings(), redirect_stderr(io.StringIO()), provided(fn, graded.uses), \
@@ -266,7 +257,7 @@ def grade(name, fn):
     (Submissions are graded out of process: instructor/regrade.py.)"""
     __tracebackhide__ = True  # noqa: F841
     graded = registry()[name]
-    if not graded.value and not callable(fn):
+    if not callable(fn):
         raise HiddenTestFailed(f"{name} should be a function, got {type(fn).__name__}")
     results = []
     for case in graded.make_cases():

@@ -3,8 +3,8 @@ relu_jacobian, relu_backward, tanh_backward, affine_forward, affine_by_hand, dW_
 affine_backward, backprop_cost, column_shapes.
 
 The questions (mask_of_Z1, relu_jacobian, affine_by_hand, dW_product, backprop_cost) are
-functions of no arguments that return the student's answer: one hidden case each, their
-answer, with the known wrong answers named. Their inputs are the public module's.
+functions of no arguments that return the student's answer (questions.py): the right answer and
+the known wrong ones, named. Their inputs are the public module's.
 """
 import numpy as np
 
@@ -12,6 +12,7 @@ from course.exercises import a03_relu_mask as public
 from instructor import reference as R
 
 from . import Case, Graded
+from .questions import question
 
 
 def _f(a):
@@ -21,10 +22,6 @@ def _f(a):
 def _ties(rng, m, H):
     """Pre-activations on a grid of halves, so that about a ninth of them are exactly 0."""
     return rng.integers(-4, 5, size=(m, H)) / 2.0
-
-
-def _answer(rng):
-    return [Case("your answer", ())]
 
 
 # ----------------------------------------------------------------------------- relu_forward
@@ -51,20 +48,15 @@ RELU_FORWARD_MISTAKES = {
 
 
 # ------------------------------------------------------------------------------- mask_of_Z1
-def mask_of_Z1_reference():
-    return R.relu_mask(public.Z1_BY_HAND)
-
-
+MASK_OF_Z1 = R.relu_mask(public.Z1_BY_HAND)
 MASK_OF_Z1_MISTAKES = {
     "the mask [Z1 >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so the two "
-    "entries where Z1 is exactly 0 get 0": lambda: (public.Z1_BY_HAND >= 0).astype(float),
+    "entries where Z1 is exactly 0 get 0": (public.Z1_BY_HAND >= 0).astype(float),
     "the sign of Z1 (-1 where Z1 < 0): the mask holds slopes, 0 or 1":
-        lambda: np.sign(public.Z1_BY_HAND),
-    "ReLU(Z1), the values, instead of the slopes [Z1 > 0]":
-        lambda: R.relu_forward(public.Z1_BY_HAND),
-    "the mask of the negative entries, [Z1 < 0]": lambda: (public.Z1_BY_HAND < 0).astype(float),
-    "the mask transposed, (4, 2): like Z1, it has one row per sample":
-        lambda: R.relu_mask(public.Z1_BY_HAND).T,
+        np.sign(public.Z1_BY_HAND),
+    "ReLU(Z1), the values, instead of the slopes [Z1 > 0]": R.relu_forward(public.Z1_BY_HAND),
+    "the mask of the negative entries, [Z1 < 0]": (public.Z1_BY_HAND < 0).astype(float),
+    "the mask transposed, (4, 2): like Z1, it has one row per sample": MASK_OF_Z1.T,
 }
 
 
@@ -92,22 +84,19 @@ RELU_MASK_MISTAKES = {
 
 
 # ---------------------------------------------------------------------------- relu_jacobian
-def relu_jacobian_reference():
-    return np.diag(R.relu_mask(public.Z_JACOBIAN))
-
-
+RELU_JACOBIAN = np.diag(R.relu_mask(public.Z_JACOBIAN))
 RELU_JACOBIAN_MISTAKES = {
     "every row equal to the mask: entry (j, k) is the slope of a_j when z_k moves, and a_j "
     "does not depend on z_k for k != j, so every entry off the diagonal is 0":
-        lambda: np.tile(R.relu_mask(public.Z_JACOBIAN), (4, 1)),
+        np.tile(R.relu_mask(public.Z_JACOBIAN), (4, 1)),
     "the identity matrix: on the diagonal, the slope of a_j = max(z_j, 0) is 0 where z_j <= 0":
-        lambda: np.eye(4),
+        np.eye(4),
     "the mask [z >= 0] on the diagonal: the slope at the tie z = 0 is 0 in this course":
-        lambda: np.diag((public.Z_JACOBIAN >= 0).astype(float)),
+        np.diag((public.Z_JACOBIAN >= 0).astype(float)),
     "ReLU(z), the values, on the diagonal, instead of the slopes":
-        lambda: np.diag(R.relu_forward(public.Z_JACOBIAN)),
+        np.diag(R.relu_forward(public.Z_JACOBIAN)),
     "only the diagonal (4 numbers): the Jacobian of a map from 4 numbers to 4 numbers is a "
-    "4 x 4 matrix, most of it zeros here": lambda: R.relu_mask(public.Z_JACOBIAN),
+    "4 x 4 matrix, most of it zeros here": R.relu_mask(public.Z_JACOBIAN),
 }
 
 
@@ -209,18 +198,14 @@ AFFINE_FORWARD_MISTAKES = {
 
 
 # --------------------------------------------------------------------------- affine_by_hand
-def affine_by_hand_reference():
-    dX, dW, db = R.affine_backward(public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)
-    return {"dX": dX, "dW": dW, "db": db}
+AFFINE_BY_HAND = dict(zip(("dX", "dW", "db"), R.affine_backward(
+    public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)))
 
 
 def _by_hand_with(**wrong):
-    def variant():
-        out = affine_by_hand_reference()
-        out.update({k: f(public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)
-                    for k, f in wrong.items()})
-        return out
-    return variant
+    """The right answer with the gradients named computed the wrong way."""
+    return {**AFFINE_BY_HAND, **{k: f(public.DOUT_BY_HAND, public.X_BY_HAND, public.W_BY_HAND)
+                                 for k, f in wrong.items()}}
 
 
 AFFINE_BY_HAND_MISTAKES = {
@@ -241,22 +226,15 @@ AFFINE_BY_HAND_MISTAKES = {
 
 
 # ------------------------------------------------------------------------------- dW_product
-def dW_product_reference():
-    return 2  # A1^T dZ2: (4, 5)(5, 3) = (4, 3)
-
-
+DW_PRODUCT = 2  # A1^T dZ2: (4, 5)(5, 3) = (4, 3)
 DW_PRODUCT_MISTAKES = {
-    "1, dZ2 A1^T: it is (5, 3) times (4, 5), a product that is not defined": lambda: 1,
-    "3, dZ2^T A1: it is (3, 4), the transpose of W2's shape (4, 3)": lambda: 3,
-    "4, A1 dZ2^T: it is (5, 4) times (3, 5), a product that is not defined": lambda: 4,
+    "1, dZ2 A1^T: it is (5, 3) times (4, 5), a product that is not defined": 1,
+    "3, dZ2^T A1: it is (3, 4), the transpose of W2's shape (4, 3)": 3,
+    "4, A1 dZ2^T: it is (5, 4) times (3, 5), a product that is not defined": 4,
 }
 
 
 # ---------------------------------------------------------------------------- backprop_cost
-def backprop_cost_reference():
-    return _cost()
-
-
 def _cost(one_sample=False, forward_layers=2, backward="params", fd_evals=2, fd_params="all",
           fd_per_pass=True):
     m, n, H, K = (public.COST_SIZES[k] for k in ("m", "n", "H", "K"))
@@ -272,19 +250,19 @@ def _cost(one_sample=False, forward_layers=2, backward="params", fd_evals=2, fd_
 
 BACKPROP_COST_MISTAKES = {
     "forward: only the hidden layer's product X W1; the output layer's A1 W2 costs m H K too":
-        lambda: _cost(forward_layers=1),
+        _cost(forward_layers=1),
     "the cost of one sample: the batch has m = 64 of them, and every product has m rows":
-        lambda: _cost(one_sample=True),
+        _cost(one_sample=True),
     "backward: dX = dZ1 W1^T counted too; training needs only the parameters' gradients":
-        lambda: _cost(backward="with dX"),
+        _cost(backward="with dX"),
     "backward: dA1 = dZ2 W2^T left out; it is the product that carries the gradient down to "
-    "the hidden layer": lambda: _cost(backward="no dA1"),
+    "the hidden layer": _cost(backward="no dA1"),
     "numerical: one forward pass per parameter; a central difference evaluates J twice, at "
-    "w + h and at w - h": lambda: _cost(fd_evals=1),
+    "w + h and at w - h": _cost(fd_evals=1),
     "numerical: only the weights counted; the biases are parameters too (H + K = 266 of them)":
-        lambda: _cost(fd_params="weights"),
+        _cost(fd_params="weights"),
     "numerical: the number of forward passes (2 per parameter), not their cost in "
-    "multiply-adds": lambda: _cost(fd_per_pass=False),
+    "multiply-adds": _cost(fd_per_pass=False),
 }
 
 
@@ -395,16 +373,16 @@ AFFINE_BACKWARD_MISTAKES = {
 
 GRADED = [
     Graded("relu_forward", R.relu_forward, relu_forward_cases, RELU_FORWARD_MISTAKES),
-    Graded("mask_of_Z1", mask_of_Z1_reference, _answer, MASK_OF_Z1_MISTAKES),
+    question("mask_of_Z1", MASK_OF_Z1, MASK_OF_Z1_MISTAKES),
     Graded("relu_mask", R.relu_mask, relu_mask_cases, RELU_MASK_MISTAKES),
-    Graded("relu_jacobian", relu_jacobian_reference, _answer, RELU_JACOBIAN_MISTAKES),
+    question("relu_jacobian", RELU_JACOBIAN, RELU_JACOBIAN_MISTAKES),
     Graded("relu_backward", R.relu_backward, relu_backward_cases, RELU_BACKWARD_MISTAKES),
     Graded("tanh_backward", R.tanh_backward, tanh_backward_cases, TANH_BACKWARD_MISTAKES),
     Graded("affine_forward", R.affine_forward, affine_forward_cases, AFFINE_FORWARD_MISTAKES),
-    Graded("affine_by_hand", affine_by_hand_reference, _answer, AFFINE_BY_HAND_MISTAKES),
-    Graded("dW_product", dW_product_reference, _answer, DW_PRODUCT_MISTAKES),
+    question("affine_by_hand", AFFINE_BY_HAND, AFFINE_BY_HAND_MISTAKES),
+    question("dW_product", DW_PRODUCT, DW_PRODUCT_MISTAKES),
     Graded("affine_backward", R.affine_backward, affine_backward_cases, AFFINE_BACKWARD_MISTAKES),
-    Graded("backprop_cost", backprop_cost_reference, _answer, BACKPROP_COST_MISTAKES),
+    question("backprop_cost", _cost(), BACKPROP_COST_MISTAKES),
     Graded("column_shapes", column_shapes_reference, column_shapes_cases, COLUMN_SHAPES_MISTAKES,
            compare=column_shapes_compare),
 ]

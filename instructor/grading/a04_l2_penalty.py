@@ -2,8 +2,8 @@
 regularised_grads, decay_factor, minibatch_lam.
 
 The questions (penalty_slope, pixels_01_layer, decay_factor) are functions of no arguments that
-return the student's answer: one hidden case each, with the known wrong answers named. Their
-inputs are the public module's.
+return the student's answer (questions.py): the right answer and the known wrong ones, named.
+Their inputs are the public module's.
 """
 import numpy as np
 
@@ -11,6 +11,7 @@ from course.exercises import a04_l2_penalty as public
 from instructor import reference as R
 
 from . import Case, Graded
+from .questions import question
 
 WEIGHTS = ("W1", "W2")
 
@@ -26,10 +27,6 @@ def _f(a):
 
 def _sq(W):
     return float(np.sum(_f(W) ** 2))
-
-
-def _answer(rng):
-    return [Case("your answer", ())]
 
 
 # ------------------------------------------------------------------------------- l2_penalty
@@ -88,12 +85,10 @@ L2_PENALTY_MISTAKES = {
 # ----------------------------------------------------------------------------- penalty_slope
 def _slope(f):
     q = public.SLOPE_QUESTION
-    return lambda: f(q["w"], q["lam"], q["m"])
+    return f(q["w"], q["lam"], q["m"])
 
 
-def penalty_slope_reference():
-    """d/dw of lam/(2m) w^2 = (lam/m) w."""
-    return _slope(lambda w, lam, m: lam / m * w)()
+PENALTY_SLOPE = _slope(lambda w, lam, m: lam / m * w)  # d/dw of lam/(2m) w^2 = (lam/m) w
 
 
 PENALTY_SLOPE_MISTAKES = {
@@ -137,14 +132,12 @@ L2_GRAD_MISTAKES = {
 
 
 # --------------------------------------------------------------------------- pixels_01_layer
-def pixels_01_layer_reference():
-    """x = 2x' - 1, so Z1 = x W1 + b1 = x' (2 W1) + (b1 - 1^T W1)."""
-    W1, b1 = public.W1_PIXELS, public.B1_PIXELS
-    return {"W1": 2 * W1, "b1": b1 - W1.sum(axis=0)}
-
-
 def _pixels(W1, b1):
-    return lambda: {"W1": W1(public.W1_PIXELS), "b1": b1(public.W1_PIXELS, public.B1_PIXELS)}
+    return {"W1": W1(public.W1_PIXELS), "b1": b1(public.W1_PIXELS, public.B1_PIXELS)}
+
+
+# x = 2x' - 1, so Z1 = x W1 + b1 = x' (2 W1) + (b1 - 1^T W1)
+PIXELS_01_LAYER = _pixels(lambda W: 2 * W, lambda W, b: b - W.sum(axis=0))
 
 
 PIXELS_01_LAYER_MISTAKES = {
@@ -200,14 +193,12 @@ REGULARISED_GRADS_MISTAKES = {
 
 
 # ------------------------------------------------------------------------------ decay_factor
-def decay_factor_reference():
-    q = public.DECAY_QUESTION
-    return 1 - q["lr"] * q["lam"] / q["m"]
-
-
 def _decay(f):
     q = public.DECAY_QUESTION
-    return lambda: f(q["lr"], q["lam"], q["m"])
+    return f(q["lr"], q["lam"], q["m"])
+
+
+DECAY_FACTOR = _decay(lambda lr, lam, m: 1 - lr * lam / m)
 
 
 DECAY_FACTOR_MISTAKES = {
@@ -244,11 +235,11 @@ MINIBATCH_LAM_MISTAKES = {
 
 GRADED = [
     Graded("l2_penalty", R.l2_penalty, l2_penalty_cases, L2_PENALTY_MISTAKES),
-    Graded("penalty_slope", penalty_slope_reference, _answer, PENALTY_SLOPE_MISTAKES),
+    question("penalty_slope", PENALTY_SLOPE, PENALTY_SLOPE_MISTAKES),
     Graded("l2_grad", R.l2_grad, l2_grad_cases, L2_GRAD_MISTAKES),
-    Graded("pixels_01_layer", pixels_01_layer_reference, _answer, PIXELS_01_LAYER_MISTAKES),
+    question("pixels_01_layer", PIXELS_01_LAYER, PIXELS_01_LAYER_MISTAKES),
     Graded("regularised_grads", R.regularised_grads, regularised_grads_cases,
            REGULARISED_GRADS_MISTAKES),
-    Graded("decay_factor", decay_factor_reference, _answer, DECAY_FACTOR_MISTAKES),
+    question("decay_factor", DECAY_FACTOR, DECAY_FACTOR_MISTAKES),
     Graded("minibatch_lam", R.minibatch_lam, minibatch_lam_cases, MINIBATCH_LAM_MISTAKES),
 ]

@@ -14,6 +14,7 @@ from course.gradcheck import kink_example
 from instructor import reference as R
 
 from . import Case, Graded, difference
+from .questions import question
 
 WEIGHTS = ("W1", "W2")
 
@@ -170,10 +171,6 @@ HAND_MISTAKES = {
          (HAND["Z1"].T > 0)},
     "the sign of dZ2 flipped": _hand(dZ2=-HAND["dZ2"]),
 }
-
-
-def value_case(rng):
-    return [Case("your answer", ())]
 
 
 # --------------------------------------------------------------------------------- backward
@@ -453,13 +450,13 @@ KINK_MISTAKES = {
 GRADED = [
     Graded("forward", R.forward, forward_cases, FORWARD_MISTAKES, compare=forward_compare),
     Graded("loss", R.loss, loss_cases, LOSS_MISTAKES),
-    Graded("dZ1_by_hand", _hand(), value_case, HAND_MISTAKES),
+    question("dZ1_by_hand", _hand(), HAND_MISTAKES),
     Graded("backward", backward_reference, backward_cases, BACKWARD_MISTAKES,
            compare=backward_compare),
     Graded("dW2_from", R.dW2_from, dw2_cases, DW2_MISTAKES),
     Graded("db1_from", R.db1_from, db1_cases, DB1_MISTAKES),
-    Graded("source_verdicts", SOURCE_VERDICTS, value_case, VERDICT_MISTAKES),
-    Graded("op_counts", OPS, value_case, OP_MISTAKES),
+    question("source_verdicts", SOURCE_VERDICTS, VERDICT_MISTAKES),
+    question("op_counts", OPS, OP_MISTAKES),
     Graded("numerical_gradient", R.numerical_gradient, numgrad_cases, NUMGRAD_MISTAKES,
            rtol=1e-7),
     Graded("kink_units", kink_units_reference, kink_cases, KINK_MISTAKES),

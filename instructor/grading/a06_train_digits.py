@@ -43,6 +43,7 @@ from instructor import reference as R
 from course import calls
 
 from . import Case, Graded, difference
+from .questions import question
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -416,10 +417,6 @@ TRAIN_MISTAKES = {
 
 
 # ------------------------------------------------------------------------- steps_per_epoch
-def value_case(rng):
-    return [Case("your answer", ())]
-
-
 M_TRAIN = 5833  # 7,291 training images, 20 % held out for validation (course.training)
 STEPS = {"batch_64": -(-M_TRAIN // 64), "batch_1": M_TRAIN, "batch_5833": 1}
 STEPS_MISTAKES = {
@@ -445,11 +442,11 @@ TEST_ONCE_MISTAKES = {
 
 
 GRADED = [
-    Graded("steps_per_epoch", STEPS, value_case, STEPS_MISTAKES),
+    question("steps_per_epoch", STEPS, STEPS_MISTAKES),
     Graded("sgd_step", R.sgd_step, step_cases, STEP_MISTAKES, compare=step_compare),
     Graded("predict", R.predict, predict_cases, PREDICT_MISTAKES),
     Graded("accuracy", R.accuracy, accuracy_cases, ACCURACY_MISTAKES),
     Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare,
            time_limit=120.0),
-    Graded("test_once", TEST_ONCE, value_case, TEST_ONCE_MISTAKES),
+    question("test_once", TEST_ONCE, TEST_ONCE_MISTAKES),
 ]

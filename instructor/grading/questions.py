@@ -6,15 +6,14 @@ answers that realistic mistakes give, each with what went wrong.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import Case, Graded
 
 
 def answer(value):
-    """A function of no arguments that returns value (as floats): a reference or a mistake."""
+    """A function of no arguments that returns value as it is (a number, a list, text, a dict of
+    arrays or bools...): a reference or a mistake. The comparison normalises it."""
     def answered():
-        return np.array(value, dtype=float)
+        return value
     return answered
 
 
