@@ -38,7 +38,7 @@ def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
             if cell.get("cell_type") == "code" and "".join(cell.get("source", "")).strip()]
     try:
         session.notebook.send({"op": "notebook", "max_bytes": max_bytes,
-                               "cells": ["".join(c.get("source", "")) for _, c in code]})
+                               "cells": ["".join(c.get("source", "")) for i, c in code]})
     except (ChildGone, OutOfTime):
         run.stopped = _("not run: the grader could not run this notebook")
         run.flags.append(Flag(Kind.KERNEL_DIED, "the student's process ended before the "
@@ -48,7 +48,7 @@ def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
         gid = grade_id(cell)
         budget_left = start + notebook_timeout - time.monotonic()
         try:
-            header, _ = session.notebook.recv(time.monotonic() + min(cell_timeout, budget_left))
+            header, _arrays = session.notebook.recv(time.monotonic() + min(cell_timeout, budget_left))
         except OutOfTime:
             out_of_budget = budget_left <= cell_timeout
             why = (_("the notebook ran past its time budget ({seconds:g} s)") if out_of_budget
@@ -82,7 +82,7 @@ def run_notebook(session, cells, *, cell_timeout, notebook_timeout, max_bytes):
                                                       "went on)", gid))
     if run.stopped:
         session.close()
-        for i, _ in code:
+        for i, _cell in code:
             run.outputs.setdefault(i, ([note(run.stopped)], None))
     run.seconds = time.monotonic() - start
     return run

@@ -69,7 +69,7 @@ class RunSubmission(CourseAware):
         source = notebooks.read(course.notebook(course.source, resources["nbgrader"]["assignment"]))
         setup = notebooks.setup_cells(source)
         solutions, missing = notebooks.solution_cells(source, json.loads(json.dumps(nb)))
-        exercises = [name for _, (_, names) in notebooks.graded_cells(source).items()
+        exercises = [name for _cell, (_id, names) in notebooks.graded_cells(source).items()
                      for name in names]
         lang = found["language"]
         if missing:

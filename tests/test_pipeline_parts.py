@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import notebooks
+from course import exercises as ex, notebooks
 from instructor import integrity, sandbox
 from instructor.course_dir import Course
 from instructor.flags import Kind
