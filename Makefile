@@ -3,13 +3,14 @@
 #   make test    set up the environment, then run the test suite
 # and, for the instructor:
 #   make release regenerate release/ from source/ with nbgrader (never edit release/ by hand)
+#   make classroom        start JupyterHub for the course on this host (classroom-stop stops it)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # CI points USPS_DIR at the shared copy; on your machine it is found or downloaded.
 export USPS_DIR ?= $(if $(wildcard ../shared/data/usps/zip.train.gz),$(abspath ../shared/data/usps),)
 
-.PHONY: demo test setup release clean
+.PHONY: demo test setup release clean classroom classroom-stop
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,12 @@ test: setup
 
 release: setup
 	$(BIN)/python -m instructor release
+
+classroom: setup
+	$(BIN)/python -m instructor classroom start
+
+classroom-stop: setup
+	$(BIN)/python -m instructor classroom stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,6 +5,7 @@
     python -m instructor release          regenerate release/ from source/
     python -m instructor check-data       find, load and verify USPS
     python -m instructor train-reference  train the reference network on USPS
+    python -m instructor classroom start|status|stop   JupyterHub for the course on this host
 """
 from __future__ import annotations
 
@@ -100,6 +101,11 @@ def main(argv=None) -> int:
     p = sub.add_parser("release", help="generate release/ from source/ with nbgrader")
     p.add_argument("names", nargs="*", help="assignments (default: all in source/)")
     p.set_defaults(fn=release)
+    from instructor import classroom
+
+    p = sub.add_parser("classroom", help="JupyterHub for the course on this host")
+    classroom.add_arguments(p)
+    p.set_defaults(fn=classroom.command)
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -1,0 +1,15 @@
+"""nbgrader for a student's server: the classroom's exchange, and the student's identity.
+
+nbgrader names a submission after the Unix user running the server, unless that user is
+`jovyan` (the container images of a Kubernetes hub), when it uses the hub name. On one host every
+server runs as the same Unix user, so the hub name is given here; the exchange then files, lists
+and returns each student's work under their own name.
+"""
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.Exchange.root = os.environ["BACKPROP_EXCHANGE"]
+c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+# Validate runs the whole notebook: give a busy server the time the 06 training needs.
+c.Execute.timeout = 300
