@@ -5,6 +5,7 @@
     python -m instructor release          regenerate release/ from source/
     python -m instructor check-data       find, load and verify USPS
     python -m instructor train-reference  train the reference network on USPS
+    python -m instructor export [--roster R]  grades.csv and the Canvas gradebook import file
     python -m instructor classroom start|status|stop   JupyterHub for the course on this host
 """
 from __future__ import annotations
@@ -64,6 +65,20 @@ def grade(args) -> int:
     return 0
 
 
+def export(args) -> int:
+    from instructor.course_dir import Course
+    from instructor.lms import write_canvas_csv
+    from instructor.report import export_grades
+
+    course = Course(args.root)
+    print(f"Grades (nbgrader export):   {export_grades(course, course.root / 'grades.csv')}")
+    path, missing = write_canvas_csv(course, course.root / "canvas-grades.csv", args.roster)
+    print(f"Canvas gradebook import:    {path}")
+    if missing:
+        print(f"Not in the roster (Canvas will not match them): {', '.join(missing)}")
+    return 0
+
+
 def demo(args) -> int:
     from instructor.demo import run_demo
 
@@ -94,6 +109,12 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=None, help="parallel autograders "
                    "(default: one per core)")
     p.set_defaults(fn=grade)
+    p = sub.add_parser("export", help="nbgrader's grades.csv and canvas-grades.csv (Canvas's "
+                       "gradebook import) from the gradebook")
+    p.add_argument("--root", default=root, type=Path, help="the course directory")
+    p.add_argument("--roster", type=Path, help="Canvas's gradebook export, to match students "
+                   "and existing assignments")
+    p.set_defaults(fn=export)
     p = sub.add_parser("demo", help="build a simulated class and grade it end to end")
     p.add_argument("--dir", default=root / "demo-class", type=Path)
     p.add_argument("--workers", type=int, default=None)
