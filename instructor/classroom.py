@@ -57,6 +57,8 @@ c.Exchange.root = {exchange!r}
 # On one host every server runs as the same Unix user: who owns a submission's folder says
 # nothing about who handed it in (nbgrader would warn about every submission).
 c.ExchangeCollect.check_owner = False
+# Feedback is released under the secret the student's submit wrote (instructor/exchange.py).
+c.ExchangeFactory.release_feedback = "instructor.exchange.ReleaseFeedback"
 '''
 
 
