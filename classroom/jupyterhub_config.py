@@ -20,6 +20,9 @@ TEMPLATES = Path(__file__).resolve().parent  # this folder: the role configurati
 BIN = Path(sys.executable).parent            # the course's environment (.venv/bin)
 HUB = CLASSROOM / "hub"
 
+sys.path.insert(0, SETTINGS["repository"])
+from instructor.classroom import role_of  # noqa: E402
+
 c = get_config()  # noqa: F821 - provided by JupyterHub
 
 # ----------------------------------------------------------------------- network: loopback only
@@ -28,7 +31,10 @@ c.JupyterHub.port = SETTINGS["port"]
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = SETTINGS["hub_port"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{SETTINGS['proxy_api_port']}"
-c.ConfigurableHTTPProxy.command = [str(BIN / "configurable-http-proxy")]
+# The PyPI port of the proxy gives up on a request after 20 s unless told otherwise; nbgrader's
+# Validate runs the whole notebook (06 trains a network) before it answers.
+c.ConfigurableHTTPProxy.command = [str(BIN / "configurable-http-proxy"),
+                                   "--proxy-timeout", str(15 * 60 * 1000)]
 c.ConfigurableHTTPProxy.pid_file = str(HUB / "proxy.pid")
 c.Spawner.ip = "127.0.0.1"
 
@@ -92,7 +98,7 @@ def role_environment(spawner):
     """What differs between a student's server and the instructor's: the role's Jupyter
     configuration (classroom/student or classroom/instructor) and where the course is."""
     name = spawner.user.name
-    role = "instructor" if name == SETTINGS["instructor"] else "student"
+    role = role_of(name)
     env = {"JUPYTER_CONFIG_PATH": os.pathsep.join([str(TEMPLATES / role),
                                                    str(TEMPLATES / "common")]),
            "BACKPROP_EXCHANGE": str(CLASSROOM / "exchange"),

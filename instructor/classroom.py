@@ -136,7 +136,25 @@ def create(root=DEFAULT_DIR, *, students=STUDENTS):
         "port": 8000, "hub_port": 8081, "proxy_api_port": 8001,
     }
     _write_settings(classroom, settings)
+    for user in settings["passwords"]:
+        prepare_home(classroom, user)
     return classroom
+
+
+def role_of(user):
+    """"instructor" or "student": which of classroom/instructor, classroom/student applies."""
+    return "instructor" if user == INSTRUCTOR else "student"
+
+
+def prepare_home(classroom, user):
+    """The account's home folder, with its first view of JupyterLab: a student lands on the
+    Assignment List, the instructor on the formgrader (classroom/<role>/workspace.json, saved
+    as JupyterLab's default workspace)."""
+    from jupyterlab_server.workspaces_handler import WorkspacesManager
+
+    workspaces = classroom.home(user) / ".jupyter" / "lab" / "workspaces"
+    WorkspacesManager(workspaces).save(
+        "default", (TEMPLATES / role_of(user) / "workspace.json").read_text())
 
 
 def prepare_course(classroom):

@@ -13,6 +13,8 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from instructor import notebooks
 from instructor.demo import student_notebook
 
@@ -38,7 +40,7 @@ class Shots:
 
     def take(self, page, name, full_page=False):
         self.count += 1
-        path = self.folder / f"{self.count:02d}-{name}.png"
+        path = self.folder / f"{self.count:02d}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
         page.screenshot(path=str(path), full_page=full_page)
         return path
 
@@ -147,17 +149,20 @@ class Notebook:
         self.panel.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=SERVER)
         self.wait_idle()
 
+    def wait_cells(self, count, timeout=STEP):
+        """Until the notebook shows `count` cells (JupyterLab attaches them progressively)."""
+        expect(self.cells).to_have_count(count, timeout=timeout)
+
     def wait_idle(self, timeout=SERVER):
         self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
             state="attached", timeout=timeout)
 
     @property
     def cells(self):
-        return self.panel.locator(".jp-Notebook > .jp-WindowedPanel-outer .jp-Cell, "
-                                  ".jp-Notebook .jp-Cell")
+        return self.panel.locator(".jp-Notebook .jp-Cell")
 
     def cell(self, index):
-        return self.panel.locator(".jp-Notebook .jp-Cell").nth(index)
+        return self.cells.nth(index)
 
     def run_all(self):
         """Clear every output, then Run All Cells (which stops at the first error)."""
@@ -205,9 +210,9 @@ class Notebook:
             timeout=STEP)
 
     def validate(self):
-        """Press Validate; returns the text of the results dialog (and closes it)."""
+        """Press Validate; returns the text of the dialog that answers, and the dialog."""
         self.panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
-        dialog = self.page.locator(".jp-Dialog", has_text="Validation Results")
+        dialog = self.page.locator(".jp-Dialog", has_text=re.compile("Validation (Results|failed)"))
         dialog.wait_for(timeout=RUN)
         text = dialog.locator(".jp-Dialog-body").inner_text()
         return text, dialog
