@@ -34,6 +34,7 @@ if not Path(CHROMIUM).is_file():
     pytest.skip(message, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 
 #: Who does which assignment: each of the six once, by two students.
 WORK = {"ada": ("01_softmax", "03_relu_mask", "05_backprop"),
@@ -122,18 +123,23 @@ class Terminal:
 
     def __init__(self, page):
         self.page = page
+        terminals = page.locator(".jp-Terminal")
+        count = terminals.count()
         menu(page, "File", "New", "Terminal")
-        self.node = page.locator(".jp-Terminal:not(.lm-mod-hidden)").last
-        self.node = page.locator(f"#{self.node.get_attribute('id')}")
-        self.tab = page.locator(".lm-TabBar-tab.lm-mod-current")
-        self.tab = page.locator(".lm-TabBar-tab", has_text=self.tab.inner_text().strip())
+        expect(terminals).to_have_count(count + 1, timeout=STEP)
+        widget = terminals.nth(count).locator(
+            "xpath=ancestor::div[contains(@class, 'jp-MainAreaWidget')][1]").get_attribute("id")
+        self.tab = page.locator(f'.lm-TabBar-tab[data-id="{widget}"]')
+        self.node = page.locator(f"#{widget} .jp-Terminal")
         self.rows = self.node.locator(".xterm-accessibility-tree")
         self.rows.wait_for(state="attached", timeout=STEP)
+        self.commands = 0
 
     def run(self, command, timeout=STEP):
         """Type `command` and Enter; wait until it has finished; return (exit status, the
         terminal's text)."""
-        marker = "finished with exit status"
+        self.commands += 1
+        marker = f"command {self.commands} finished with exit status"
         self.tab.click()
         self.node.click()
         self.page.keyboard.type(f'clear; {command}; echo "{marker} $?"\n')

@@ -17,7 +17,7 @@ import pytest
 from classroom_harness import Person, classroom_command, classroom_running, processes_of, \
     reporter_of, start_server
 
-from instructor.classroom import INSTRUCTOR, create
+from instructor.classroom import INSTRUCTOR
 from instructor.course_dir import REPOSITORY
 from instructor.demo import CLASS, EXPECTED_FLAGS, ON_TIME, student_notebook
 from instructor.nbgrader_cli import nbgrader_env
@@ -119,16 +119,24 @@ def handed_in(course):
     return {s: student_notebook(course.root, ASSIGNMENT, CLASS[s][ASSIGNMENT]) for s in STUDENTS}
 
 
+def as_folder(student):
+    """The name under which the same notebook is handed in as a folder, as the demo does."""
+    return f"{student}_as_folder"
+
+
 @pytest.fixture(scope="module")
-def graded_through_the_hub(classroom, people):
-    """Release, fetch, save, submit, collect and grade, each by the person who does it, with
-    their own token: the instructor through the formgrader's API, students through their own
-    server's Assignment List API (what the Assignment List page calls) and Contents API."""
+def graded(classroom, people):
+    """Release, fetch, save, submit and collect, each by the person who does it, with their own
+    token: the instructor through the formgrader's API, students through their own server's
+    Assignment List API (what the Assignment List page calls) and Contents API. The same
+    notebooks are also handed in as folders (as `python -m instructor demo` does), then all of
+    them graded by the instructor's grade step, in one run."""
     course = classroom.course
     instructor = people[INSTRUCTOR]
     released = instructor.call("POST", f"formgrader/api/assignment/{ASSIGNMENT}/release")
     assert released["success"], released
-    for student, notebook in handed_in(course).items():
+    notebooks = handed_in(course)
+    for student, notebook in notebooks.items():
         person = people[student]
         form = {"course_id": "backprop", "assignment_id": ASSIGNMENT}
         fetched = person.call("POST", "assignments/fetch", form=form)
@@ -139,8 +147,12 @@ def graded_through_the_hub(classroom, people):
         assert submitted["success"], submitted
     collected = instructor.call("POST", f"formgrader/api/assignment/{ASSIGNMENT}/collect")
     assert collected["success"], collected
-    graded = grade_command(course)
-    return course, graded
+    for student, notebook in notebooks.items():
+        folder = course.submitted / as_folder(student) / ASSIGNMENT
+        folder.mkdir(parents=True)
+        (folder / "timestamp.txt").write_text(ON_TIME)
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook, indent=1))
+    return course, grade_command(course)
 
 
 def grade_command(course):
@@ -150,19 +162,6 @@ def grade_command(course):
                          capture_output=True, text=True, timeout=1200)
     assert out.returncode == 0, out.stdout + out.stderr
     return out.stdout
-
-
-@pytest.fixture(scope="module")
-def graded_as_a_folder(tmp_path_factory, classroom):
-    """The same notebooks handed in as a folder (as `python -m instructor demo` does), graded by
-    the same pipeline in a course folder of its own."""
-    course = create(tmp_path_factory.mktemp("folder") / "class", students=STUDENTS).course
-    for student, notebook in handed_in(course).items():
-        folder = course.submitted / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        (folder / "timestamp.txt").write_text(ON_TIME)
-        (folder / f"{ASSIGNMENT}.ipynb").write_text(json.dumps(notebook, indent=1))
-    return course, grade_command(course)
 
 
 def cell_scores(course):
@@ -179,32 +178,29 @@ def flag_kinds(course):
                 for row in csv.DictReader(f) if row["assignment"] == ASSIGNMENT}
 
 
-def test_the_exchange_files_each_submission_under_the_students_hub_name(graded_through_the_hub):
-    course, _ = graded_through_the_hub
+def test_the_exchange_files_each_submission_under_the_students_hub_name(graded):
+    course, _ = graded
     inbound = course.root.parents[2] / "exchange" / "backprop" / "inbound"
     owners = sorted(p.name.split("+")[0] for p in inbound.iterdir())
     assert owners == sorted(STUDENTS)
-    assert sorted(p.name for p in course.submitted.iterdir()) == sorted(STUDENTS)
+    assert set(STUDENTS) <= {p.name for p in course.submitted.iterdir()}
 
 
-def test_the_class_graded_through_the_hub_scores_exactly_as_the_folder_demo(
-        graded_through_the_hub, graded_as_a_folder):
-    hub_course, printed = graded_through_the_hub
-    folder_course, _ = graded_as_a_folder
-    assert cell_scores(hub_course) == cell_scores(folder_course)
-    assert flag_kinds(hub_course) == flag_kinds(folder_course)
-    scores = cell_scores(hub_course)
+def test_the_class_through_the_hub_scores_exactly_as_the_same_notebooks_as_a_folder(graded):
+    course, printed = graded
+    scores, flags = cell_scores(course), flag_kinds(course)
+    for student in STUDENTS:
+        assert scores[student] == scores[as_folder(student)]
+        assert flags[student] == flags[as_folder(student)] == \
+            {k.value for k in EXPECTED_FLAGS.get(student, ())}
+        assert student in printed  # the grade step's summary table
     assert sum(scores["ada_correct"].values()) == 7
     assert sum(scores["io_wrong_axis"].values()) == 2   # its softmax (and the Jacobian) wrong
     assert sum(scores["qu_monkeypatches"].values()) == 0
-    for student in STUDENTS:
-        assert flag_kinds(hub_course)[student] == {k.value for k in EXPECTED_FLAGS.get(student, ())}
-        assert student in printed  # the grade step's summary table
 
 
-def test_each_student_fetches_their_own_feedback_with_their_score(graded_through_the_hub, people,
-                                                                 classroom):
-    course, _ = graded_through_the_hub
+def test_each_student_fetches_their_own_feedback_with_their_score(graded, people, classroom):
+    course, _ = graded
     released = people[INSTRUCTOR].call(
         "POST", f"formgrader/api/assignment/{ASSIGNMENT}/release_feedback")
     assert released["success"], released
