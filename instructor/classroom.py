@@ -307,7 +307,11 @@ def command(args) -> int:
     if args.action == "start":
         classroom = create(args.dir, students=[s for s in args.students.split(",") if s])
         was_running = is_running(classroom)
-        start(classroom, port=args.port)
+        try:
+            start(classroom, port=args.port)
+        except RuntimeError as err:  # e.g. the port is taken: say so, without a traceback
+            print(err, file=sys.stderr)
+            return 1
         print(describe(classroom))
         print("\nAlready running." if was_running else "\nRunning.")
         print(f"Stop it with: python -m instructor classroom stop --dir {classroom.root}")

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
@@ -84,20 +85,21 @@ def reporter_of(request):
 
 
 # ----------------------------------------------------------------------------- as a person
-def start_server(classroom, user, timeout=SERVER_START):
-    """Start `user`'s JupyterLab through the hub and wait until it is ready."""
-    try:
-        classroom.api("POST", f"users/{user}/server")
-    except urllib.error.HTTPError as err:
-        if err.code != 400:  # 400: already running
-            raise
+def start_servers(classroom, *users, timeout=SERVER_START, wait=True):
+    """Start these users' JupyterLab through the hub, all at once; wait until all are ready."""
+    for user in users:
+        try:
+            classroom.api("POST", f"users/{user}/server")
+        except urllib.error.HTTPError as err:
+            if err.code != 400:  # 400: already running
+                raise
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        server = classroom.api("GET", f"users/{user}").get("servers", {}).get("", {})
-        if server.get("ready"):
-            return
+    waiting = set(users) if wait else set()
+    while waiting and time.monotonic() < deadline:
+        waiting = {u for u in waiting if not classroom.api("GET", f"users/{u}").get(
+            "servers", {}).get("", {}).get("ready")}
         time.sleep(1)
-    raise AssertionError(f"{user}'s server did not start in {timeout} s; log: {classroom.log}")
+    assert not waiting, f"servers not started in {timeout} s: {waiting}; log: {classroom.log}"
 
 
 class Person:

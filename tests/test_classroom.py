@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 from classroom_harness import Person, classroom_command, classroom_running, processes_of, \
-    reporter_of, start_server
+    reporter_of, start_servers
 
 from instructor.classroom import INSTRUCTOR
 from instructor.course_dir import REPOSITORY
@@ -58,8 +58,7 @@ def test_status_lists_every_account(classroom):
 @pytest.fixture(scope="module")
 def people(classroom):
     """Every account's server started, and a token of their own for each."""
-    for user in (INSTRUCTOR, *STUDENTS):
-        start_server(classroom, user)
+    start_servers(classroom, INSTRUCTOR, *STUDENTS)
     return {user: Person(classroom, user) for user in (INSTRUCTOR, *STUDENTS)}
 
 

@@ -14,3 +14,6 @@ c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
 # Validate runs the whole notebook: a cell may take up to two minutes on a busy server (06
 # trains a network; nbgrader's default gives up after 30 s).
 c.Execute.timeout = 120
+# A submission's time as the Assignment List shows it (and names the feedback folder): to the
+# second, not to the microsecond.
+c.Exchange.timestamp_format = "%Y-%m-%d %H:%M:%S %Z"
