@@ -73,7 +73,7 @@ c.JupyterHub.template_vars = {
 c.JupyterHub.services = [{"name": "classroom", "api_token": SETTINGS["api_token"]}]
 c.JupyterHub.load_roles = [{
     "name": "classroom", "services": ["classroom"],
-    "scopes": ["list:users", "read:users", "admin:servers", "tokens", "access:servers"]}]
+    "scopes": ["list:users", "read:users", "admin:servers", "tokens"]}]
 
 # -------------------------------------------------------------------------------------- servers
 # One host: every user's JupyterLab runs as the same Unix user, each in its own home folder

@@ -43,8 +43,8 @@ DEFAULT_DIR = REPOSITORY / "classroom-data"
 INSTRUCTOR = "instructor"
 STUDENTS = ("ada", "bo", "cy", "di", "ed")
 
-COURSE_CONFIG = '''"""The classroom's course folder: the course's nbgrader settings and the classroom's exchange
-(written by instructor/classroom.py)."""
+COURSE_CONFIG = '''"""The classroom's course folder: the course's nbgrader settings and the
+classroom's exchange (written by instructor/classroom.py)."""
 import sys
 from pathlib import Path
 
@@ -293,6 +293,17 @@ def describe(classroom):
     ])
 
 
+def _this_command(classroom):
+    """How to call this command again, as the person typed it (same interpreter and folder)."""
+    python = Path(sys.executable)
+    try:
+        python = python.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    where = "" if classroom.root == DEFAULT_DIR.resolve() else f" --dir {classroom.root}"
+    return f"{python} -m instructor classroom{where}"
+
+
 def add_arguments(parser):
     parser.add_argument("action", choices=("start", "status", "stop"))
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR,
@@ -314,7 +325,7 @@ def command(args) -> int:
             return 1
         print(describe(classroom))
         print("\nAlready running." if was_running else "\nRunning.")
-        print(f"Stop it with: python -m instructor classroom stop --dir {classroom.root}")
+        print(f"Stop it with: {_this_command(classroom)} stop")
         return 0
     classroom = Classroom(args.dir)
     if args.action == "stop":

@@ -1,4 +1,4 @@
-"""What a person does in the classroom's pages, for the browser tests (Playwright, Debian's chromium).
+"""What a person does in the classroom's pages, for the browser tests (Playwright, chromium).
 
 Every wait is on something the page shows (a button, a cell's output, the kernel's status), with
 generous limits: the tests must pass on a busy two-core machine. Nothing here depends on the

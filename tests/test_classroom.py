@@ -45,7 +45,7 @@ def test_start_prints_the_address_and_every_account_with_its_password(running):
     for user in (INSTRUCTOR, *STUDENTS):
         assert re.search(rf"{user}\s+password {re.escape(classroom.settings['passwords'][user])}",
                          printed)
-    assert "classroom stop" in printed
+    assert f"-m instructor classroom --dir {classroom.root} stop" in printed
 
 
 def test_status_lists_every_account(classroom):
