@@ -106,9 +106,12 @@ class AssignmentList:
         self.wait_loaded()
 
     def errors(self):
-        """The error messages the list shows (none, in a working classroom)."""
-        return [t.strip() for t in self.page.locator(".list_error:visible").all_inner_texts()
-                if t.strip()]
+        """The error messages the list shows (none, in a working classroom): in its three
+        lists, and in place of the course's name ("Error fetching courses!")."""
+        shown = [t.strip() for t in self.page.locator(".list_error:visible").all_inner_texts()
+                 if t.strip()]
+        panel = self.page.locator("#nbgrader-assignment-list").inner_text()
+        return shown + [line for line in panel.splitlines() if "Error" in line]
 
     def row(self, part, assignment):
         return self.page.locator(f"#{part}_assignments_list > .list_item",
