@@ -6,6 +6,8 @@
     python -m instructor translations     update the Chinese catalogs, list what is open
     python -m instructor check-data       find, load and verify USPS
     python -m instructor train-reference  train the reference network on USPS
+    python -m instructor export [--roster R]  grades.csv and the Canvas gradebook import file
+    python -m instructor classroom start|status|stop   JupyterHub for the course on this host
 """
 from __future__ import annotations
 
@@ -88,6 +90,20 @@ def grade(args) -> int:
     return 0
 
 
+def export(args) -> int:
+    from instructor.course_dir import Course
+    from instructor.lms import write_canvas_csv
+    from instructor.report import export_grades
+
+    course = Course(args.root)
+    print(f"Grades (nbgrader export):   {export_grades(course, course.root / 'grades.csv')}")
+    path, missing = write_canvas_csv(course, course.root / "canvas-grades.csv", args.roster)
+    print(f"Canvas gradebook import:    {path}")
+    if missing:
+        print(f"Not in the roster (Canvas will not match them): {', '.join(missing)}")
+    return 0
+
+
 def demo(args) -> int:
     from instructor.demo import run_demo
 
@@ -121,6 +137,12 @@ def main(argv=None) -> int:
                    help="grade on a Dask cluster instead: its scheduler's address (the workers "
                         "must see the course folder at the same path)")
     p.set_defaults(fn=grade)
+    p = sub.add_parser("export", help="nbgrader's grades.csv and canvas-grades.csv (Canvas's "
+                       "gradebook import) from the gradebook")
+    p.add_argument("--root", default=root, type=Path, help="the course directory")
+    p.add_argument("--roster", type=Path, help="Canvas's gradebook export, to match students "
+                   "and existing assignments")
+    p.set_defaults(fn=export)
     p = sub.add_parser("demo", help="build a simulated class and grade it end to end")
     p.add_argument("--dir", default=root / "demo-class", type=Path)
     p.add_argument("--workers", type=int, default=None)
@@ -134,6 +156,11 @@ def main(argv=None) -> int:
                        "English and list what is left to translate")
     p.add_argument("--show", type=int, default=20, help="how many open items to list per file")
     p.set_defaults(fn=translations)
+    from instructor import classroom
+
+    p = sub.add_parser("classroom", help="JupyterHub for the course on this host")
+    classroom.add_arguments(p)
+    p.set_defaults(fn=classroom.command)
     args = parser.parse_args(argv)
     return args.fn(args)
 

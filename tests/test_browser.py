@@ -1,143 +1,313 @@
-"""A student's view: the real JupyterLab, driven in a real headless browser (Debian's chromium).
+"""The classroom in a real browser (Debian's chromium, headless): the instructor's and the
+students' journeys through the real JupyterHub, JupyterLab, nbgrader's exchange and the course's
+grading pipeline, each of the six assignments done by a student once.
 
-The 01 notebook is opened and run from JupyterLab's Run menu: with solutions, the public checks
-pass and the temperature widget draws, and redraws when its slider moves; as released, the run
-stops at the first test cell, which says what to do.
+1. The instructor generates an assignment in the formgrader (a short log, no banner) and
+   releases all six.
+2. Each student, for each of their assignments: fetches it from the Assignment List, opens and
+   runs it (the first public check says the exercise is not implemented yet), fills in every
+   solution cell (the source's solution) and runs it again (every public check passes), moves
+   a widget's slider (and sees a new picture), validates and submits.
+3. The instructor collects, grades with the course's pipeline in a terminal, sees the scores in
+   the formgrader, releases the feedback and exports the grades (nbgrader's CSV and Canvas's).
+4. Each student fetches their feedback and reads their score, with no hidden test in it.
+
+The journeys rely only on the notebooks' conventions (tests/lab_pages.py), never on their prose.
+Screenshots of every step go to artifacts/screenshots/<journey>/ (the path is printed).
 """
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import re
 from pathlib import Path
 
 import pytest
+from classroom_harness import ARTIFACTS, classroom_running, reporter_of, start_servers
+from lab_pages import (CHROMIUM, CHROMIUM_FLAGS, STEP, AssignmentList, Expected, Shots,
+                       evidence, menu, sign_in)
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-TOKEN = "backprop-course-test"
+from instructor.classroom import INSTRUCTOR
+from course.notebooks import is_solution, read, source_text
 
 if not Path(CHROMIUM).is_file():
-    message = "Debian's chromium is needed for the browser test (apt-get install chromium)"
+    message = "Debian's chromium is needed for the browser tests (apt-get install chromium)"
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+#: Who does which assignment: each of the six once, by two students.
+WORK = {"ada": ("01_softmax", "03_relu_mask", "05_backprop"),
+        "bo": ("02_cross_entropy", "04_l2_penalty", "06_train_digits")}
+JOURNEYS = [(student, a) for student, work in WORK.items() for a in work]
+ASSIGNMENTS = sorted(a for _, a in JOURNEYS)
+SCREENSHOTS = ARTIFACTS / "screenshots"
+GRADING = 1500_000  # ms: the pipeline grading the class on a busy machine (06 retrains)
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab serving a folder with the source and the release of 01."""
-    work = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "source" / "01_softmax" / "01_softmax.ipynb", work / "solved.ipynb")
-    shutil.copy(ROOT / "release" / "01_softmax" / "01_softmax.ipynb", work / "released.ipynb")
-    # Render every cell (JupyterLab 4 otherwise only renders the cells in view).
-    settings = work / ".cfg" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "JUPYTER_CONFIG_DIR": str(work / ".cfg"),
-           "JUPYTER_RUNTIME_DIR": str(work / ".run"), "JUPYTER_DATA_DIR": str(work / ".data")}
-    env.pop("JUPYTER_PATH", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-         "--ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={work}", "--LabApp.news_url=",
-         *(["--allow-root"] if os.geteuid() == 0 else [])],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("JupyterLab did not start")
-            time.sleep(0.5)
-    yield url, work
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
+def classroom(tmp_path_factory, request):
+    root = tmp_path_factory.mktemp("browser") / "classroom"
+    reporter = reporter_of(request)
+    with classroom_running(root, tuple(WORK), reporter, "test_browser") as (classroom, _):
+        # The instructor's terminal keeps its text in the page (xterm's screen-reader mode), so
+        # that the test reads what the terminal shows.
+        settings = classroom.home(INSTRUCTOR) / ".jupyter" / "lab" / "user-settings" / \
+            "@jupyterlab" / "terminal-extension"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "plugin.jupyterlab-settings").write_text('{"screenReaderMode": true}')
+        # The students' servers start while the instructor releases (as if they had signed in
+        # early); each student still signs in through the hub's login page.
+        start_servers(classroom, *WORK, wait=False)
+        yield classroom
+    if reporter is not None:
+        reporter.write_line(f"screenshots of the journeys: {SCREENSHOTS}/")
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
         yield b
         b.close()
 
 
-def open_and_run_all(browser, url, name):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
-    page.goto(f"{url}/lab/tree/{name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           state="attached", timeout=90_000)
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    return page
+@pytest.fixture(scope="module")
+def pages(classroom, browser):
+    """Each person's signed-in page, opened on first use and kept for the module."""
+    opened = {}
+
+    def page_of(user):
+        if user not in opened:
+            opened[user] = sign_in(browser, classroom.url, user,
+                                   classroom.settings["passwords"][user])
+        return opened[user]
+
+    yield page_of
+    for page in opened.values():
+        page.context.close()
 
 
-def test_solved_notebook_checks_pass_and_widget_draws(lab, browser):
-    url, work = lab
-    page = open_and_run_all(browser, url, "solved.ipynb")
-    page.wait_for_function(
-        "document.body.innerText.includes('ce_partial: the public check passed')",
-        timeout=120_000)
-    text = page.inner_text(".jp-Notebook")
-    assert "softmax_by_hand: the public check passed" in text
-    assert "softmax: all 4 public checks passed" in text
-    assert "softmax_jacobian: all 2 public checks passed" in text
-    assert "Error" not in page.inner_text(".jp-Notebook .jp-OutputArea")
-    sideways = page.evaluate(  # no markdown cell scrolls sideways (no stray scrollbar)
-        "() => [...document.querySelectorAll('.jp-MarkdownCell *')].filter(e => "
-        "e.scrollWidth > e.clientWidth + 1 && "
-        "['auto', 'scroll'].includes(getComputedStyle(e).overflowX)).length")
-    assert sideways == 0
-    slider = page.locator(".widget-slider, .jupyter-widgets.widget-hslider").first
-    slider.wait_for()
-    image = page.locator(".jupyter-widgets-output-area img, .widget-output img").first
-    image.wait_for()
-    before = image.get_attribute("src")
-    slider.locator(".noUi-handle, .ui-slider-handle").first.focus()
-    for _ in range(10):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "(b) => { const i = document.querySelector('.jupyter-widgets-output-area img, "
-        ".widget-output img'); return i && i.src !== b; }", arg=before, timeout=30_000)
-    page.screenshot(path=str(work / "solved.png"), full_page=False)
-    page.close()
+# ------------------------------------------------------------------------------- the formgrader
+class Formgrader:
+    """nbgrader's formgrader, opened from JupyterLab's Nbgrader menu (it shows in a frame)."""
+
+    def __init__(self, page):
+        self.page = page
+        menu(page, "Nbgrader", "Formgrader")
+        self.frame = page.frame_locator(".jp-MainAreaWidget:not(.lm-mod-hidden) iframe")
+
+    def open(self, section):
+        self.frame.locator(".nav a", has_text=section).click()
+
+    def row(self, assignment):
+        row = self.frame.locator("#main-table tr", has_text=assignment)
+        row.wait_for(timeout=STEP)
+        return row
+
+    def banners(self):
+        return [t.strip() for t in self.frame.locator(".alert:visible").all_inner_texts()]
+
+    def act(self, assignment, column, timeout=STEP):
+        """Click the action in `column` of the assignment's row; returns the dialog's text."""
+        self.row(assignment).locator(f"td.{column} a").click()
+        dialog = self.frame.locator(".modal.in .modal-content")
+        dialog.wait_for(timeout=timeout)
+        text = dialog.inner_text()
+        return text, dialog
+
+    def close(self, dialog):
+        dialog.locator("button.btn-primary").click()
+        self.frame.locator(".modal").wait_for(state="detached", timeout=STEP)
 
 
-def test_released_notebook_stops_at_the_first_test_with_a_clear_message(lab, browser):
-    """JupyterLab's Run All stops at the first error: in the release, that is the first test
-    cell, which says what to do; every cell above it (setup, explanations) ran cleanly."""
-    url, work = lab
-    page = open_and_run_all(browser, url, "released.ipynb")
-    page.wait_for_function("document.body.innerText.includes('is not implemented yet')",
-                           timeout=120_000)
-    errors = page.locator(".jp-OutputArea-output[data-mime-type="
-                          "'application/vnd.jupyter.stderr']")
-    assert errors.count() == 1
-    message = errors.first.inner_text()
-    assert "softmax_by_hand is not implemented yet" in message
-    assert "raise NotImplementedError()" in message
-    page.screenshot(path=str(work / "released.png"))
-    page.close()
+class Terminal:
+    """A JupyterLab terminal; its text is read from xterm's screen-reader rows."""
+
+    def __init__(self, page):
+        self.page = page
+        terminals = page.locator(".jp-Terminal")
+        count = terminals.count()
+        menu(page, "File", "New", "Terminal")
+        expect(terminals).to_have_count(count + 1, timeout=STEP)
+        widget = terminals.nth(count).locator(
+            "xpath=ancestor::div[contains(@class, 'jp-MainAreaWidget')][1]").get_attribute("id")
+        self.tab = page.locator(f'.lm-TabBar-tab[data-id="{widget}"]')
+        self.node = page.locator(f"#{widget} .jp-Terminal")
+        self.rows = self.node.locator(".xterm-accessibility-tree")
+        self.rows.wait_for(state="attached", timeout=STEP)
+        self.commands = 0
+
+    def run(self, command, timeout=STEP):
+        """Type `command` and Enter; wait until it has finished; return (exit status, the
+        terminal's text)."""
+        self.commands += 1
+        marker = f"command {self.commands} finished with exit status"
+        self.tab.click()
+        self.node.click()
+        self.page.keyboard.type(f'clear; {command}; echo "{marker} $?"\n')
+        self.page.wait_for_function(
+            "([rows, marker]) => new RegExp(marker + ' [0-9]+').test(rows.innerText)",
+            arg=[self.rows.element_handle(), marker], timeout=timeout, polling=1000)
+        text = self.rows.inner_text().replace("\xa0", " ")
+        return int(re.search(rf"{marker} ([0-9]+)", text).group(1)), text
+
+
+def test_the_instructor_generates_and_releases_every_assignment(classroom, pages):
+    shots = Shots(SCREENSHOTS / "1-instructor-release")
+    page = pages(INSTRUCTOR)
+    with evidence(page, shots, "release", classroom.log):
+        grader = Formgrader(page)  # where the instructor lands, too
+        for name in ASSIGNMENTS:
+            assert "draft" in grader.row(name).inner_text()
+        assert grader.banners() == []
+        shots.take(page, "formgrader")
+        text, dialog = grader.act(ASSIGNMENTS[0], "assign")
+        shots.take(page, "generated")
+        assert "Successfully created the student version" in text
+        assert "[DEBUG]" not in text and len(text.splitlines()) < 20
+        grader.close(dialog)
+        for name in ASSIGNMENTS:
+            text, dialog = grader.act(name, "release")
+            assert f"Successfully released '{name}'" in text, text
+            grader.close(dialog)
+            grader.row(name).locator(".label", has_text="released").wait_for(timeout=STEP)
+        assert grader.banners() == []
+        shots.take(page, "released")
+
+
+@pytest.mark.parametrize("student,assignment", JOURNEYS, ids=[f"{s}-{a}" for s, a in JOURNEYS])
+def test_a_students_journey_through_an_assignment(classroom, pages, student, assignment):
+    expected = Expected(classroom.course, assignment)
+    shots = Shots(SCREENSHOTS / f"2-{student}-{assignment}")
+    page = pages(student)
+    with evidence(page, shots, f"{student}/{assignment}", classroom.log):
+        assignments = AssignmentList(page).open()
+        assert assignments.errors() == []
+        shots.take(page, "assignment-list")
+        assignments.fetch(assignment)
+        notebook = assignments.open_notebook(assignment)
+        notebook.wait_cells(expected.cells)  # the whole notebook, as released
+        shots.take(page, "opened")
+
+        # As released: the run stops at the first test cell, which says what to do.
+        notebook.run_all()
+        first_test = min(expected.tests)
+        notebook.wait_output(first_test, "not implemented yet")
+        notebook.wait_run_finished()
+        errors = notebook.stderr_outputs()
+        assert len(errors) == 1 and "not implemented yet" in errors[0], errors
+        assert "not implemented yet" in notebook.output_text(first_test)
+        notebook.cell(first_test).scroll_into_view_if_needed()
+        shots.take(page, "not-implemented-yet")
+
+        # Every solution cell filled in (as typed), saved, run: every public check passes.
+        for index, source in expected.fill.items():
+            notebook.type_into(index, source)
+        notebook.save()
+        saved = read(classroom.home(student) / assignment / f"{assignment}.ipynb")
+        assert {i: source_text(c) for i, c in enumerate(saved["cells"]) if is_solution(c)} == \
+            expected.fill
+        notebook.run_all()
+        last_test = max(expected.tests)
+        for index, names in expected.tests.items():
+            for name in names:
+                passed = re.compile(rf"{name}: (all \d+ public checks|the public check) passed")
+                notebook.wait_output(index, passed)
+                assert passed.search(notebook.output_text(index))
+        notebook.wait_run_finished()
+        assert not [e for e in notebook.stderr_outputs() if "Error" in e or "Traceback" in e]
+        notebook.cell(last_test).scroll_into_view_if_needed()
+        shots.take(page, "checks-pass")
+
+        # A widget: its slider moved, its picture redrawn with the student's functions.
+        if notebook.sliders().count():
+            before, after = notebook.move_slider()
+            assert before != after
+            shots.take(page, "slider-moved")
+
+        # Validate (nbgrader runs the saved notebook), then submit.
+        notebook.save()
+        text, dialog = notebook.validate()
+        shots.take(page, "validated")
+        assert "passes all the tests" in text, text
+        dialog.get_by_role("button", name="Ok").click()
+        menu(page, "Kernel", "Shut Down Kernel")
+        page.locator(".lm-TabBar-tab", has_text="Assignments").first.click()
+        submitted = assignments.submit(assignment)
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", submitted), submitted
+        shots.take(page, "submitted")
+
+
+def test_the_instructor_collects_grades_and_returns_feedback(classroom, pages):
+    shots = Shots(SCREENSHOTS / "3-instructor-grade")
+    page = pages(INSTRUCTOR)
+    with evidence(page, shots, "grade", classroom.log):
+        page.locator(".lm-TabBar-tab", has_text="Formgrader").first.click()
+        grader = Formgrader(page)
+        for name in ASSIGNMENTS:
+            text, dialog = grader.act(name, "collect")
+            assert f"Successfully collected submissions of '{name}'" in text, text
+            grader.close(dialog)
+            assert grader.row(name).locator("td.num-submissions").inner_text().strip() == "1"
+        shots.take(page, "collected")
+
+        terminal = Terminal(page)
+        course = f"~/{classroom.course.root.name}"  # the course folder, in the instructor's home
+        status, text = terminal.run(f"python -m instructor grade --root {course}",
+                                    timeout=GRADING)
+        shots.take(page, "graded-in-terminal")
+        assert status == 0, text
+
+        points = {a: Expected(classroom.course, a).points for a in ASSIGNMENTS}
+        page.locator(".lm-TabBar-tab", has_text="Formgrader").first.click()
+        grader.open("Manage Students")
+        for student, work in WORK.items():
+            row = grader.frame.locator("#main-table tr", has_text=student)
+            total, top = sum(points[a] for a in work), sum(points.values())
+            row.locator("td.score", has_text=f"{total:g} / {top:g}").wait_for(timeout=STEP)
+        shots.take(page, "scores-in-formgrader")
+
+        grader.open("Manage Assignments")
+        for name in ASSIGNMENTS:
+            text, dialog = grader.act(name, "release-feedback")
+            assert f"Successfully released feedback of '{name}'" in text, text
+            grader.close(dialog)
+        shots.take(page, "feedback-released")
+
+        status, text = terminal.run(f"python -m instructor export --root {course} && "
+                                    f"cat {course}/canvas-grades.csv")
+        shots.take(page, "exported")
+        assert status == 0, text
+        lines = [ln.strip() for ln in text.splitlines()]
+        header = next(ln for ln in lines if ln.startswith("Student,ID,SIS User ID,SIS Login ID"))
+        columns = header.split(",")[5:]
+        assert sorted(columns) == ASSIGNMENTS
+        for student, work in WORK.items():
+            row = next(ln for ln in lines if ln.startswith(f"{student},,,{student},"))
+            scores = dict(zip(columns, row.split(",")[5:]))
+            assert scores == {a: (f"{points[a]:g}" if a in work else "") for a in ASSIGNMENTS}
+        assert (classroom.course.root / "grades.csv").is_file()
+
+
+@pytest.mark.parametrize("student", list(WORK))
+def test_a_student_reads_their_feedback(classroom, pages, student):
+    shots = Shots(SCREENSHOTS / f"4-{student}-feedback")
+    page = pages(student)
+    with evidence(page, shots, f"{student} feedback", classroom.log):
+        assignments = AssignmentList(page).open()
+        assignments.refresh()
+        for assignment in WORK[student]:
+            expected = Expected(classroom.course, assignment)
+            link = assignments.fetch_feedback(assignment)
+            link.click()  # the file browser shows the feedback's folder
+            html = page.locator(".jp-DirListing-item", has_text=f"{assignment}.html")
+            html.dblclick()
+            frame = page.frame_locator(".jp-MainAreaWidget:not(.lm-mod-hidden) iframe")
+            score = f"{assignment} (Score: {expected.points:.1f} / {expected.points:.1f})"
+            frame.locator("body", has_text=score).wait_for(timeout=STEP)
+            text = frame.locator("body").inner_text()
+            assert "BEGIN HIDDEN TESTS" not in text
+            assert "from instructor.grading import grade" not in text
+            shots.take(page, f"feedback-{assignment}")
+            page.locator(".lm-TabBar-tab", has_text="Assignments").first.click()
