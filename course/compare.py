@@ -10,6 +10,8 @@ import json
 
 import numpy as np
 
+from course.i18n import N_, _
+
 RTOL, ATOL = 1e-4, 1e-8
 
 
@@ -25,19 +27,25 @@ def normalise(value):
     return np.asarray(value, dtype=float)
 
 
-def difference(got, expected, rtol=RTOL, path="result", reveal=True):
-    """None when got matches expected; else what differs, in a sentence.
+def difference(got, expected, rtol=RTOL, path=N_("result"), reveal=True):
+    """None when got matches expected; else what differs, in a sentence (in the student's
+    language: `path`, the name of the whole result, is translated too).
 
     reveal: say what the right number is. The hidden grading does not (its answers stay with
     the instructor); a public check does (its examples are public)."""
+    return _difference(got, expected, rtol, _(path), reveal)
+
+
+def _difference(got, expected, rtol, path, reveal):
     if isinstance(expected, dict):
         if not isinstance(got, dict):
-            return f"{path} should be a dict with keys {sorted(expected)}, got {_kind(got)}"
+            return _("{what} should be a dict with keys {keys}, got {kind}").format(
+                what=path, keys=sorted(expected), kind=_kind(got))
         missing = [k for k in expected if k not in got]
         if missing:
-            return f"{path} is missing the keys {missing}"
+            return _("{what} is missing the keys {keys}").format(what=path, keys=missing)
         for k in expected:
-            d = difference(got[k], expected[k], rtol, f"{path}[{k!r}]", reveal)
+            d = _difference(got[k], expected[k], rtol, f"{path}[{k!r}]", reveal)
             if d:
                 return d
         return None
@@ -45,36 +53,43 @@ def difference(got, expected, rtol=RTOL, path="result", reveal=True):
         if isinstance(got, np.ndarray) and got.ndim and len(got) == len(expected):
             got = tuple(np.asarray(g) for g in got)  # e.g. arrays of one shape, stacked
         if not isinstance(got, tuple) or len(got) != len(expected):
-            return f"{path} should be a tuple of {len(expected)} values, got {_kind(got)}"
+            return _("{what} should be a tuple of {count} values, got {kind}").format(
+                what=path, count=len(expected), kind=_kind(got))
         for i, (g, e) in enumerate(zip(got, expected)):
-            d = difference(g, e, rtol, f"{path}[{i}]", reveal)
+            d = _difference(g, e, rtol, f"{path}[{i}]", reveal)
             if d:
                 return d
         return None
     if isinstance(expected, str):
         if not isinstance(got, str):
-            return f"{path} should be one of the choices, as text, got {_kind(got)}"
+            return _("{what} should be one of the choices, as text, got {kind}").format(
+                what=path, kind=_kind(got))
         if got.strip().lower() != expected.strip().lower():
-            return f"{path} is {got!r}, expected {expected!r}" if reveal else \
-                f"{path} is {got!r}, which is wrong"
+            if reveal:
+                return _("{what} is {got}, expected {expected}").format(
+                    what=path, got=repr(got), expected=repr(expected))
+            return _("{what} is {got}, which is wrong").format(what=path, got=repr(got))
         return None
     if got is None:
-        return f"{path} is None: did you forget to `return` it?"
+        return _("{what} is None: did you forget to `return` it?").format(what=path)
     if isinstance(got, (tuple, list)):  # a list of numbers is as good as an array
         try:
             got = np.asarray(got, dtype=float)
         except ValueError:
             pass
     if not isinstance(got, np.ndarray):
-        return f"{path} should be an array of shape {expected.shape}, got {_kind(got)}"
+        return _("{what} should be an array of shape {shape}, got {kind}").format(
+            what=path, shape=expected.shape, kind=_kind(got))
     if got.shape != expected.shape:
         if got.size == expected.size:
-            return f"{path} has shape {got.shape}, expected {expected.shape} (the same " \
-                   f"number of entries in the wrong shape: a missing keepdims, reshape or " \
-                   f"transpose?)"
-        return f"{path} has shape {got.shape}, expected {expected.shape}"
+            return _("{what} has shape {shape}, expected {expected} (the same number of "
+                     "entries in the wrong shape: a missing keepdims, reshape or "
+                     "transpose?)").format(what=path, shape=got.shape, expected=expected.shape)
+        return _("{what} has shape {shape}, expected {expected}").format(
+            what=path, shape=got.shape, expected=expected.shape)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return f"{path} contains nan or inf where the right values are finite"
+        return _("{what} contains nan or inf where the right values are finite").format(
+            what=path)
     finite = np.abs(expected[np.isfinite(expected)])
     scale = float(finite.max()) if finite.size else 0.0
     if not np.allclose(got, expected, rtol=rtol, atol=ATOL + rtol * 1e-3 * scale, equal_nan=True):
@@ -83,8 +98,9 @@ def difference(got, expected, rtol=RTOL, path="result", reveal=True):
         i = np.unravel_index(np.argmax(gap), got.shape) if got.ndim else ()
         where = f"{path}{[int(k) for k in i]}" if got.ndim else path
         if reveal:
-            return f"{where} is {got[i]:.6g}, expected {expected[i]:.6g}"
-        return f"{where} is {got[i]:.6g}, which is wrong"
+            return _("{what} is {got}, expected {expected}").format(
+                what=where, got=f"{got[i]:.6g}", expected=f"{expected[i]:.6g}")
+        return _("{what} is {got}, which is wrong").format(what=where, got=f"{got[i]:.6g}")
     return None
 
 
@@ -100,9 +116,9 @@ def same_value(a, b):
 
 def _kind(value):
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        return _("an array of shape {shape}").format(shape=value.shape)
     if isinstance(value, tuple):
-        return f"a tuple of {len(value)}"
+        return _("a tuple of {count}").format(count=len(value))
     return type(value).__name__
 
 

@@ -22,13 +22,14 @@ import os
 from pathlib import Path
 
 from course import notebooks
+from course.i18n import N_, _
 
 
 class EarlierWorkMissing(NotImplementedError):
     """The function comes from an earlier notebook that is missing or does not define it yet."""
 
 
-_LOADED = {}  # path -> (modification time, namespace, error)
+_LOADED = {}  # path -> (modification time, namespace, error: (message, its fields) or None)
 
 
 def workspace():
@@ -40,11 +41,20 @@ def notebook_of(assignment):
     return workspace() / assignment / f"{assignment}.ipynb"
 
 
-def load(assignment):
-    """(namespace, error) of your copy of `assignment`: its setup and solution cells, run."""
+def _said(error):
+    """An error kept as (message, its fields), in the student's language now."""
+    if error is None:
+        return None
+    message, fields = error
+    return _(message).format(**fields)
+
+
+def _load(assignment):
+    """(namespace, error) of your copy of `assignment`, the error untranslated (it is kept)."""
     path = notebook_of(assignment)
     if not path.is_file():
-        return {}, f"your notebook {assignment} was not found at {path}"
+        return {}, (N_("your notebook {assignment} was not found at {path}"),
+                    {"assignment": assignment, "path": path})
     mtime = path.stat().st_mtime
     cached = _LOADED.get(path)
     if cached and cached[0] == mtime:
@@ -57,9 +67,16 @@ def load(assignment):
                 with contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(notebooks.source_text(cell), str(path), "exec"), namespace)
     except Exception as err:  # noqa: BLE001 - whatever their notebook does
-        error = f"running your notebook {assignment} failed: {type(err).__name__}: {err}"
+        error = (N_("running your notebook {assignment} failed: {error}: {message}"),
+                 {"assignment": assignment, "error": type(err).__name__, "message": err})
     _LOADED[path] = (mtime, namespace, error)
     return namespace, error
+
+
+def load(assignment):
+    """(namespace, error) of your copy of `assignment`: its setup and solution cells, run."""
+    namespace, error = _load(assignment)
+    return namespace, _said(error)
 
 
 def function(name):
@@ -67,16 +84,18 @@ def function(name):
     from course import exercises
 
     assignment = exercises.assignment_of(name)
-    namespace, error = load(assignment)
+    namespace, error = _load(assignment)
     found = namespace.get(name)
     if callable(found):
         return found
-    why = error or f"your notebook {assignment} does not define {name}"
+    error = error or (N_("your notebook {assignment} does not define {name}"),
+                      {"assignment": assignment, "name": name})
 
-    def stand_in(*args, **kwargs):
-        raise EarlierWorkMissing(f"`{name}` comes from your notebook {assignment}, but {why}. "
-                                 f"Finish it there, save it, and run this notebook's first "
-                                 f"cell again.")
+    def stand_in(*args, **kwargs):  # says why in the language of the moment it is called
+        raise EarlierWorkMissing(
+            _("`{name}` comes from your notebook {assignment}, but {why}. Finish it there, "
+              "save it, and run this notebook's first cell again.").format(
+                name=name, assignment=assignment, why=_said(error)))
 
     stand_in.__name__ = name
     return stand_in

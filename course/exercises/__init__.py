@@ -41,6 +41,7 @@ from typing import Callable
 import numpy as np
 
 from course.compare import difference, from_json, normalise
+from course.i18n import N_, _
 
 EXAMPLES_FILE = Path(__file__).with_name("examples.json")
 
@@ -112,7 +113,8 @@ class Exercise:
         first problem, with a message that says what is wrong."""
         __tracebackhide__ = True  # noqa: F841  (IPython hides this frame from tracebacks)
         if not callable(answer):
-            raise CheckFailed(f"{self.name}: expected a function, got {type(answer).__name__}")
+            raise CheckFailed(_("{name}: expected a function, got {kind}").format(
+                name=self.name, kind=type(answer).__name__))
         self._check_callees(answer)
         passed = []
         for chk in self._checks():
@@ -127,26 +129,34 @@ class Exercise:
             except NotImplementedError as err:
                 raise NotImplementedYet(self._not_implemented(err)) from None
             except CheckFailed as err:
+                title = _(chk.title)
                 lines = "".join(f"  ✓ {p}\n" for p in passed)
-                raise CheckFailed(f"{self.name}: {chk.title}: {err}\n{lines}"
-                                  f"  ✗ {chk.title}" + self._hint_nudge()) from None
+                # TRANSLATORS: the first line of a failed check: the exercise, the check's
+                # title, what is wrong
+                raise CheckFailed(_("{name}: {check}: {problem}").format(
+                    name=self.name, check=title, problem=err) +
+                    f"\n{lines}  ✗ {title}" + self._hint_nudge()) from None
             except Exception as err:  # the student's function raised something else
                 where = _student_frame(err)
                 raise CheckFailed(
-                    f"{self.name}: {chk.title}: your function raised "
-                    f"{type(err).__name__}: {err}{where}" + self._hint_nudge()) from None
-            passed.append(chk.title + (f" ({note})" if note else ""))
+                    _("{name}: {check}: your function raised {error}: {message}").format(
+                        name=self.name, check=_(chk.title), error=type(err).__name__,
+                        message=err) + where + self._hint_nudge()) from None
+            passed.append(_("{check} ({note})").format(check=_(chk.title), note=_shown(note))
+                          if note else _(chk.title))
         if not quiet:
-            print(f"{self.name}: " + ("the public check passed" if len(passed) == 1 else
-                                      f"all {len(passed)} public checks passed"))
+            print(_("{name}: the public check passed").format(name=self.name)
+                  if len(passed) == 1 else
+                  _("{name}: all {count} public checks passed").format(name=self.name,
+                                                                      count=len(passed)))
             for p in passed:
                 print(f"  ✓ {p}")
         return PASSED
 
     def _checks(self):
         """The checks, in the order they run: the worked examples, then `checks`."""
-        return ([Check("worked example" + ("s" if len(self.examples) > 1 else ""),
-                       self._run_examples)] if self.examples else []) + list(self.checks)
+        title = N_("worked examples") if len(self.examples) > 1 else N_("worked example")
+        return ([Check(title, self._run_examples)] if self.examples else []) + list(self.checks)
 
     def _check_callees(self, fn):
         """A function that calls an earlier exercise fails when that one does: say so."""
@@ -161,13 +171,15 @@ class Exercise:
                     all_exercises()[name].check(callee, quiet=True)
             except NotImplementedYet:
                 raise NotImplementedYet(
-                    f"{self.name} cannot run yet: it calls `{name}`, which is not implemented "
-                    f"yet: fill in its cell first.") from None
+                    _("{name} cannot run yet: it calls `{callee}`, which is not implemented "
+                      "yet: fill in its cell first.").format(name=self.name, callee=name)
+                ) from None
             except CheckFailed as err:
                 first = str(err).splitlines()[0]
                 raise CheckFailed(
-                    f"{self.name} calls your `{name}`, which fails its own check: fix `{name}` "
-                    f"first.\n  ({first})") from None
+                    _("{name} calls your `{callee}`, which fails its own check: fix `{callee}` "
+                      "first.").format(name=self.name, callee=name) +
+                    f"\n  ({first})") from None
 
     def _stored(self):
         """This exercise's entries of examples.json, one per worked example."""
@@ -185,36 +197,43 @@ class Exercise:
             if problem:
                 likely = [d for d, out in data["mistakes"].items()
                           if difference(got, from_json(out)) is None]
-                fail(f"on {example.label}: {problem}" +
-                     (f"\nLikely mistake: {'; or '.join(likely)}." if likely else ""))
-        return f"{len(self.examples)} worked example" + ("s" if len(self.examples) > 1 else "")
+                fail(_("on {example}: {problem}").format(example=_(example.label),
+                                                          problem=problem) +
+                     ("\n" + _likely(likely) if likely else ""))
+        if len(self.examples) == 1:
+            return _("1 worked example")
+        return _("{count} worked examples").format(count=len(self.examples))
 
     def _not_implemented(self, err):
         if type(err).__name__ == "EarlierWorkMissing":  # course.mine: it says where and why
-            return f"{self.name} cannot run yet: {err}"
+            return _("{name} cannot run yet: {reason}").format(name=self.name, reason=err)
         frames = traceback.extract_tb(err.__traceback__)
         culprit = frames[-1].name if frames else self.name
         if culprit not in (self.name, "<module>") and "/course/" not in frames[-1].filename:
-            return (f"`{culprit}`, which {self.name} calls, is not implemented yet: fill in its "
-                    f"cell first.")
-        return (f"{self.name} is not implemented yet: replace the "
-                f"`raise NotImplementedError()` in its cell with your code.")
+            return _("`{culprit}`, which {name} calls, is not implemented yet: fill in its "
+                     "cell first.").format(culprit=culprit, name=self.name)
+        return _("{name} is not implemented yet: replace the `raise NotImplementedError()` "
+                 "in its cell with your code.").format(name=self.name)
 
     def _hint_nudge(self):
-        return f"\n(Stuck? The hint button below this cell gives a hint.)" if self.hints else ""
+        if not self.hints:
+            return ""
+        return "\n" + _("(Stuck? The hint button below this cell gives a hint.)")
 
     # --------------------------------------------------------------------- hints
     def hint(self, level=None):
         """Show hint number `level` (1 = a nudge, each one a step further), or the next one."""
         if not self.hints:
-            print(f"No hints for {self.name}.")
+            print(_("No hints for {name}.").format(name=self.name))
             return
         if level is None:
             level = min(self._hints_shown + 1, len(self.hints))
         if not 1 <= level <= len(self.hints):
-            raise ValueError(f"{self.name} has hints 1 to {len(self.hints)}")
+            raise ValueError(_("{name} has hints 1 to {total}").format(name=self.name,
+                                                                       total=len(self.hints)))
         self._hints_shown = max(self._hints_shown, level)
-        _show_markdown(f"**Hint {level} of {len(self.hints)}:** {self.hints[level - 1]}")
+        _show_markdown(_("**Hint {level} of {total}:** {hint}").format(
+            level=level, total=len(self.hints), hint=_(self.hints[level - 1])))
 
     def hint_button(self):
         """A button that reveals the hints one at a time (for self-study)."""
@@ -222,19 +241,20 @@ class Exercise:
 
         out = w.Output()
         total = len(self.hints)
-        btn = w.Button(description="Show a hint" if total else "No hints",
+        btn = w.Button(description=_("Show a hint") if total else _("No hints"),
                        icon="lightbulb-o", disabled=not total,
                        layout=w.Layout(width="auto"))
         shown = {"n": 0}
 
-        def reveal(_):
+        def reveal(_button):  # never `_`: that is the translation function
             if shown["n"] >= total:
                 return
             shown["n"] += 1
             with out:
                 self.hint(shown["n"])
-            btn.description = (f"Show hint {shown['n'] + 1} of {total}"
-                               if shown["n"] < total else "No more hints")
+            btn.description = (_("Show hint {number} of {total}").format(number=shown["n"] + 1,
+                                                                         total=total)
+                               if shown["n"] < total else _("No more hints"))
             btn.disabled = shown["n"] >= total
 
         btn.on_click(reveal)
@@ -253,6 +273,19 @@ def _names(code):
     return names
 
 
+def _shown(text):
+    """A text declared in an assignment's module (a check's note, a label), translated."""
+    return _(text) if isinstance(text, str) else text
+
+
+def _likely(mistakes):
+    """'Likely mistake: ...' naming the known mistakes (their descriptions translated)."""
+    # TRANSLATORS: between two descriptions of likely mistakes
+    either = _("; or ")
+    return _("Likely mistake: {mistakes}.").format(
+        mistakes=either.join(_(d) for d in mistakes))
+
+
 def _student_frame(err):
     """'at line N of your code: ...' for the innermost frame outside the course library."""
     frames = traceback.extract_tb(err.__traceback__)
@@ -262,7 +295,9 @@ def _student_frame(err):
     if not mine:
         return ""
     f = mine[-1]
-    return f"\n  at line {f.lineno} of your code: {f.line}" if f.line else ""
+    if not f.line:
+        return ""
+    return "\n  " + _("at line {line} of your code: {code}").format(line=f.lineno, code=f.line)
 
 
 def _show_markdown(text):
@@ -293,14 +328,15 @@ def disabled(names):
     importing it. Every reference to the function is affected (its code is swapped)."""
     swapped = []
     for dotted in names:
-        module, _, attr = dotted.rpartition(".")
+        module, _dot, attr = dotted.rpartition(".")  # never `_`: the translation function
         fn = getattr(importlib.import_module(module), attr)
 
         # the code runs with the library function's globals: it needs nothing but its
-        # keyword defaults
-        def refuse(*args, _name=dotted, _error=CheckFailed, **kwargs):
-            raise _error(f"`{_name}` is the library's own version: write yours instead of "
-                         f"calling it.")
+        # keyword defaults (the message is translated when it is raised)
+        def refuse(*args, _name=dotted, _error=CheckFailed, _translated=_,
+                   _message=N_("`{name}` is the library's own version: write yours instead of "
+                               "calling it."), **kwargs):
+            raise _error(_translated(_message).format(name=_name))
 
         swapped.append((fn, fn.__code__, fn.__defaults__, fn.__kwdefaults__))
         fn.__code__, fn.__defaults__, fn.__kwdefaults__ = \
@@ -327,13 +363,15 @@ def fail(message):
 def as_array(value, what, shape=None):
     """value as a float array, failing with a clear message if it isn't one of the given shape."""
     if value is None:
-        fail(f"{what} is None: did you forget to `return` it?")
+        fail(_("{what} is None: did you forget to `return` it?").format(what=_shown(what)))
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(f"{what} should be a numpy array of numbers, got {type(value).__name__}")
+        fail(_("{what} should be a numpy array of numbers, got {kind}").format(
+            what=_shown(what), kind=type(value).__name__))
     if shape is not None and arr.shape != tuple(shape):
-        fail(f"{what} has shape {arr.shape}, expected {tuple(shape)}")
+        fail(_("{what} has shape {shape}, expected {expected}").format(
+            what=_shown(what), shape=arr.shape, expected=tuple(shape)))
     return arr
 
 
@@ -342,14 +380,20 @@ def expect_close(got, expected, what, rtol=1e-4, atol=1e-8):
     got = as_array(got, what, np.shape(expected))
     expected = np.asarray(expected, dtype=float)
     if not np.all(np.isfinite(got)):
-        fail(f"{what} contains nan or inf: {np.array2string(got, precision=4)}")
+        fail(_("{what} contains nan or inf: {values}").format(
+            what=_shown(what), values=np.array2string(got, precision=4)))
     if not np.allclose(got, expected, rtol=rtol, atol=atol):
         if got.ndim == 0:
-            fail(f"{what} is {float(got):.6g}, expected {float(expected):.6g}")
+            fail(_("{what} is {got}, expected {expected}").format(
+                what=_shown(what), got=f"{float(got):.6g}", expected=f"{float(expected):.6g}"))
         i = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
-        fail(f"{what}{[int(k) for k in i]} is {got[i]:.6g}, expected {expected[i]:.6g}\n"
-             f"  yours:    {np.array2string(got, precision=4, threshold=20)}\n"
-             f"  expected: {np.array2string(expected, precision=4, threshold=20)}")
+        fail(_("{what}{index} is {got}, expected {expected}\n"
+               "  yours:    {yours}\n"
+               "  expected: {right}").format(
+            what=_shown(what), index=[int(k) for k in i], got=f"{got[i]:.6g}",
+            expected=f"{expected[i]:.6g}",
+            yours=np.array2string(got, precision=4, threshold=20),
+            right=np.array2string(expected, precision=4, threshold=20)))
     return got
 
 
@@ -359,8 +403,8 @@ def unchanged(fn, *args):
     out = fn(*args)
     for k, (a, c) in enumerate(zip(args, copies)):
         if isinstance(a, np.ndarray) and not np.array_equal(a, c, equal_nan=True):
-            fail(f"your function modified its argument number {k + 1} in place; "
-                 f"compute a new array instead (e.g. `Z - c`, not `Z -= c`)")
+            fail(_("your function modified its argument number {number} in place; compute a "
+                   "new array instead (e.g. `Z - c`, not `Z -= c`)").format(number=k + 1))
     return out
 
 
@@ -405,8 +449,8 @@ def __getattr__(name):
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise AttributeError(f"no exercise named {name!r}; there are: "
-                             f"{', '.join(sorted(_REGISTRY))}") from None
+        raise AttributeError(_("no exercise named {name}; there are: {names}").format(
+            name=repr(name), names=", ".join(sorted(_REGISTRY)))) from None
 
 
 __all__ = ["Exercise", "Example", "Check", "CheckFailed", "all_exercises", "assignment_of",

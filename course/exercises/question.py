@@ -24,8 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from course.compare import digest, normalise
+from course.i18n import N_, _
 
-from . import Check, Example, Exercise, fail
+from . import Check, Example, Exercise, _likely, fail
 
 
 @dataclass
@@ -33,17 +34,17 @@ class Question(Exercise):
     """An Exercise answered by a function of no arguments that returns a value."""
 
     def __post_init__(self):
-        self.examples = [Example("your answer", ())]
+        self.examples = [Example(N_("your answer"), ())]
 
     def check(self, answer, *, quiet=False):
         __tracebackhide__ = True  # noqa: F841
         if not callable(answer):
-            fail(f"{self.name}: write your answer as a function that returns it: "
-                 f"`def {self.name}(): return ...`")
+            fail(_("{name}: write your answer as a function that returns it: "
+                   "`def {name}(): return ...`").format(name=self.name))
         return super().check(answer, quiet=quiet)
 
     def _checks(self):
-        return [Check("your answer", self._compare)]
+        return [Check(N_("your answer"), self._compare)]
 
     def _compare(self, fn):
         (data,) = self._stored()
@@ -56,6 +57,7 @@ class Question(Exercise):
         if not likely:
             for form in self.checks:  # what is wrong with its form, if anything
                 form.run(fn)
-        fail("not right yet" + (f".\nLikely mistake: {'; or '.join(likely)}." if likely else
-                                ": check your working (numbers are compared to four significant "
-                                "digits)"))
+        if likely:
+            fail(_("not right yet.") + "\n" + _likely(likely))
+        fail(_("not right yet: check your working (numbers are compared to four significant "
+               "digits)"))
