@@ -13,6 +13,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from course.i18n import _
+
 
 @contextmanager
 def once_written():
@@ -24,13 +26,13 @@ def once_written():
             print(err)
             return
         frames = traceback.extract_tb(err.__traceback__)
-        name = frames[-1].name if frames else "the functions above"
-        print(f"Write `{name}` above first, then run this cell again.")
+        name = frames[-1].name if frames else _("the functions above")
+        print(_("Write `{name}` above first, then run this cell again.").format(name=name))
 
 
 def _seconds(fn, args, repeat):
     best = np.inf
-    for _ in range(repeat):
+    for _unused in range(repeat):
         start = time.perf_counter()
         out = fn(*args)
         best = min(best, time.perf_counter() - start)
@@ -59,20 +61,21 @@ def time_side_by_side(fns, *args, repeat=3):
     for name in names:
         line = f"{name:<{width}}  {_readable(times[name]):>9}"
         if name != first:
-            line += f"   {_compared(times[name], times[first])} {first}"
+            line += "   " + _compared(times[name], times[first], first)
         print(line)
-    print("Their results agree." if all(_same(results[n], results[first]) for n in names)
-          else "Their results differ: check them first.")
+    print(_("Their results agree.") if all(_same(results[n], results[first]) for n in names)
+          else _("Their results differ: check them first."))
     return times
 
 
-def _compared(seconds, reference):
+def _compared(seconds, reference, name):
+    """How a time compares with the reference time of the function `name`, in a phrase."""
     ratio = reference / max(seconds, 1e-9)
     if ratio >= 1.5:
-        return f"{ratio:.0f} times faster than"
+        return _("{ratio:.0f} times faster than {name}").format(ratio=ratio, name=name)
     if ratio <= 1 / 1.5:
-        return f"{1 / ratio:.0f} times slower than"
-    return "about as fast as"
+        return _("{ratio:.0f} times slower than {name}").format(ratio=1 / ratio, name=name)
+    return _("about as fast as {name}").format(name=name)
 
 
 def _same(a, b):

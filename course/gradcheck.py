@@ -8,9 +8,12 @@ watches the sign pattern of H1 at x - h and x + h) and reports them apart instea
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from course.i18n import N_, _
 
 
 def numerical_gradient(f, x, h=1e-5):
@@ -41,11 +44,28 @@ def rel_error(a, b, eps=1e-300):
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape:
-        raise ValueError(f"cannot compare arrays of shapes {a.shape} and {b.shape}")
+        raise ValueError(_("cannot compare arrays of shapes {a} and {b}")
+                         .format(a=a.shape, b=b.shape))
     scale = np.linalg.norm(a) + np.linalg.norm(b)
     if scale <= eps:
         return 0.0
     return float(np.linalg.norm(a - b) / scale)
+
+
+def _width(text):
+    """How many columns text takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text, width, right=False):
+    """text padded with spaces to `width` columns (on the left when right=True)."""
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
+#: the columns of a GradCheckReport (and their widths)
+REPORT_COLUMNS = ((N_("param"), 6, False), (N_("rel. error"), 11, True),
+                  (N_("checked"), 8, True), (N_("at kink"), 8, True))
 
 
 @dataclass
@@ -63,15 +83,17 @@ class GradCheckReport:
         return all(e <= self.tol for e in self.errors.values())
 
     def __str__(self):
-        lines = [f"{'param':<6} {'rel. error':>11} {'checked':>8} {'at kink':>8}"]
+        lines = [" ".join(_pad(_(title), width, right)
+                          for title, width, right in REPORT_COLUMNS)]
         for name, err in self.errors.items():
-            mark = "ok" if err <= self.tol else "MISMATCH"
+            mark = _("ok") if err <= self.tol else _("MISMATCH")
             lines.append(f"{name:<6} {err:11.2e} {self.checked[name]:8d} "
                          f"{self.kinks[name]:8d}  {mark}")
             if err > self.tol:
                 idx, a, n = self.worst[name]
-                lines.append(f"       worst entry {name}{list(idx)}: yours {a:.6g}, "
-                             f"numerical {n:.6g}")
+                lines.append("       " + _("worst entry {name}{index}: yours {yours:.6g}, "
+                                           "numerical {numerical:.6g}").format(
+                    name=name, index=list(idx), yours=a, numerical=n))
         return "\n".join(lines)
 
     _repr_pretty_ = lambda self, p, cycle: p.text(str(self))  # noqa: E731
@@ -105,8 +127,9 @@ def check_gradient(f, params, grads, *, kink_probe=None, h=1e-5, tol=1e-7,
         x = params[name]
         analytic = np.asarray(analytic, dtype=float)
         if analytic.shape != x.shape:
-            raise ValueError(f"gradient {name!r} has shape {analytic.shape}, "
-                             f"but the parameter has shape {x.shape}")
+            raise ValueError(_("gradient {name!r} has shape {shape}, but the parameter has "
+                               "shape {expected}").format(name=name, shape=analytic.shape,
+                                                          expected=x.shape))
         indices = list(np.ndindex(x.shape))
         if max_entries is not None and len(indices) > max_entries:
             pick = rng.choice(len(indices), size=max_entries, replace=False)
@@ -162,12 +185,12 @@ def step_size_figure(x0=1.0):
     fig = PlotFigure(figsize=(6.5, 3.4))
     ax = fig.subplots()
     ax.loglog(hs, np.maximum(forward_err, 1e-17), "o-", ms=3,
-              label="forward difference, error ~ h")
+              label=_("forward difference, error ~ h"))
     ax.loglog(hs, np.maximum(central_err, 1e-17), "s-", ms=3,
-              label="central difference, error ~ h²")
+              label=_("central difference, error ~ h²"))
     ax.axvline(1e-5, color="gray", ls=":", label="h = 1e-5")
-    ax.set(xlabel="step h", ylabel=f"|error| of d sin(x)/dx at x = {x0:g}",
-           title="rounding error (left) against truncation error (right)")
+    ax.set(xlabel=_("step h"), ylabel=_("|error| of d sin(x)/dx at x = {x0:g}").format(x0=x0),
+           title=_("rounding error (left) against truncation error (right)"))
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -181,7 +204,7 @@ def cost_of_gradients(forward, backward, loss, params, X, y, lam, repeats=20):
 
     def best_of(fn):
         times = []
-        for _ in range(repeats):
+        for _unused in range(repeats):
             start = time.perf_counter()
             fn()
             times.append(time.perf_counter() - start)
@@ -193,8 +216,8 @@ def cost_of_gradients(forward, backward, loss, params, X, y, lam, repeats=20):
     t_loss = best_of(lambda: loss(params, X, y, lam))
     count = sum(np.size(v) for v in params.values())
     t_fd = 2 * count * t_loss
-    print(f"forward pass:   {t_forward * 1e3:8.2f} ms")
-    print(f"backward pass:  {t_backward * 1e3:8.2f} ms   ({t_backward / t_forward:.1f} x the "
-          f"forward pass, for all {count:,} gradients)")
-    print(f"central differences: {t_fd:,.0f} s   (J evaluated 2 x {count:,} times, "
-          f"{t_loss * 1e3:.2f} ms each)")
+    print(_("forward pass:   {ms:8.2f} ms").format(ms=t_forward * 1e3))
+    print(_("backward pass:  {ms:8.2f} ms   ({ratio:.1f} x the forward pass, for all {count:,} "
+            "gradients)").format(ms=t_backward * 1e3, ratio=t_backward / t_forward, count=count))
+    print(_("central differences: {seconds:,.0f} s   (J evaluated 2 x {count:,} times, "
+            "{ms:.2f} ms each)").format(seconds=t_fd, count=count, ms=t_loss * 1e3))

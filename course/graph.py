@@ -14,15 +14,16 @@ the forward pass cached (the dashed lines).
 """
 from __future__ import annotations
 
+from course.i18n import N_, _
 from course.plots import PlotFigure
 
 #: name -> (x, y) of the value nodes, in the figure's coordinates
 NODES = {"X": (0.5, 3), "W1": (2.0, 4.6), "b1": (2.0, 1.4), "Z1": (3.5, 3), "A1": (5.2, 3),
          "W2": (6.7, 4.6), "b2": (6.7, 1.4), "Z2": (8.2, 3), "J": (10.4, 3)}
 #: the operations between them: (label, x, y, inputs, output)
-OPS = [("affine", 2.0, 3, ("X", "W1", "b1"), "Z1"), ("ReLU", 4.35, 3, ("Z1",), "A1"),
-       ("affine", 6.7, 3, ("A1", "W2", "b2"), "Z2"),
-       ("softmax +\ncross-entropy", 9.3, 3, ("Z2",), "J")]
+OPS = [(N_("affine"), 2.0, 3, ("X", "W1", "b1"), "Z1"), ("ReLU", 4.35, 3, ("Z1",), "A1"),
+       (N_("affine"), 6.7, 3, ("A1", "W2", "b2"), "Z2"),
+       (N_("softmax +\ncross-entropy"), 9.3, 3, ("Z2",), "J")]
 #: the backward pass, right to left: (gradient, x, y, formula, what it reads from the cache)
 GRADIENTS = [("dZ2", 8.2, 0.0, "(P - Y)/m", "P"),
              ("dA1", 5.2, 0.0, "dZ2 W2ᵀ", "W2"),
@@ -38,7 +39,8 @@ def shapes(m="m", n="n", H="H", K="K"):
     """The shape of every value and gradient, as text."""
     s = {"X": (m, n), "W1": (n, H), "b1": (H,), "Z1": (m, H), "A1": (m, H), "W2": (H, K),
          "b2": (K,), "Z2": (m, K), "J": ()}
-    out = {k: "(" + ", ".join(map(str, v)) + ("," if len(v) == 1 else "") + ")" if v else "scalar"
+    scalar = _("scalar")
+    out = {k: "(" + ", ".join(map(str, v)) + ("," if len(v) == 1 else "") + ")" if v else scalar
            for k, v in s.items()}
     out.update({"d" + k: out[k] for k in s if k != "J"})
     return out
@@ -54,9 +56,10 @@ def network_graph(backward=True, highlight=None, m="m", n="n", H="H", K="K", for
     ax.set_ylim(-2.9 if backward else 0.8, 5.8)
     ax.axis("off")
 
-    def box(x, y, text, sub, colour, edge="#333333", width=1.0):
+    def box(x, y, text, sub, colour, edge="#333333", width=1.0, shown=None):
+        """A node labelled `shown` (text in the student's language; text picks it out)."""
         bold = highlight in (text.split("\n")[0],)
-        ax.text(x, y, text, ha="center", va="center", fontsize=11,
+        ax.text(x, y, text if shown is None else shown, ha="center", va="center", fontsize=11,
                 fontweight="bold" if bold else "normal",
                 bbox=dict(boxstyle="round,pad=0.35", fc=colour, ec="#c2410c" if bold else edge,
                           lw=2.5 if bold else width))
@@ -73,24 +76,26 @@ def network_graph(backward=True, highlight=None, m="m", n="n", H="H", K="K", for
     for name, (x, y) in NODES.items():
         cached = name in ("X", "Z1", "A1") or name == "Z2"
         colour = "#e0f2fe" if name in ("W1", "b1", "W2", "b2") else "#f8fafc"
-        box(x, y, name, shape[name] + ("  cached" if cached and backward else ""), colour)
+        box(x, y, name, _("{shape}  cached").format(shape=shape[name]) if cached and backward
+            else shape[name], colour)
     for label, x, y, inputs, output in OPS:
-        box(x, y, label, None, "#fef9c3")
+        box(x, y, label, None, "#fef9c3", shown=_(label))
         for i in inputs:
             arrow(*NODES[i], x, y)
         arrow(x, y, *NODES[output])
     # the penalty: W1 and W2 feed J too, along a rail above the graph
-    box(10.4, 4.6, "L2 penalty\nλ/(2m)(‖W1‖² + ‖W2‖²)", None, "#fef9c3")
+    box(10.4, 4.6, "L2 penalty\nλ/(2m)(‖W1‖² + ‖W2‖²)", None, "#fef9c3",
+        shown=_("L2 penalty\nλ/(2m)(‖W1‖² + ‖W2‖²)"))
     for x in (2.0, 6.7):
         ax.plot([x, x], [4.85, 5.15], color="#888888", lw=1.0)
     ax.plot([2.0, 10.4], [5.15, 5.15], color="#888888", lw=1.0)
     arrow(10.4, 5.25, 10.4, 4.75, colour="#888888")
     arrow(10.4, 4.6, 10.4, 3.0, colour="#888888")
-    ax.text(5.6, 5.55, "forward: values, their shapes, and what the backward pass will need",
+    ax.text(5.6, 5.55, _("forward: values, their shapes, and what the backward pass will need"),
             ha="center", fontsize=10.5, color="#1e3a8a")
     if backward:
-        ax.text(5.6, -2.75, "backward: each gradient has the shape of its value; the dashed "
-                            "lines read the forward pass's cache", ha="center", fontsize=10.5,
+        ax.text(5.6, -2.75, _("backward: each gradient has the shape of its value; the dashed "
+                              "lines read the forward pass's cache"), ha="center", fontsize=10.5,
                 color="#7f1d1d")
         previous = None
         for name, x, y, formula, reads in GRADIENTS:

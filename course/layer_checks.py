@@ -24,10 +24,12 @@ import traceback
 import numpy as np
 
 from course.gradcheck import check_gradient
+from course.i18n import _
 
 
 def _name(fn):
-    return getattr(fn, "__name__", "your function")
+    name = getattr(fn, "__name__", None)
+    return _("your function") if name is None else name
 
 
 def _attempt(run, *functions):
@@ -38,9 +40,14 @@ def _attempt(run, *functions):
         raised = [frame.name for frame in traceback.extract_tb(err.__traceback__)]
         names = [_name(f) for f in functions if _name(f) in raised] or \
             [_name(f) for f in functions if not isinstance(f, np.ufunc)]
-        print(f"Write {' and '.join(names)} above to run this check.")
+        if len(names) < 2:
+            print(_("Write {name} above to run this check.").format(name="".join(names)))
+        else:
+            print(_("Write {first} and {last} above to run this check.").format(
+                first=" and ".join(names[:-1]), last=names[-1]))
     except Exception as err:  # noqa: BLE001 - the student's error, told plainly
-        print(f"The check could not run: {type(err).__name__}: {err}")
+        print(_("The check could not run: {error_type}: {error}").format(
+            error_type=type(err).__name__, error=err))
     return None
 
 
@@ -77,7 +84,7 @@ def check_affine(forward, backward, *, m=5, d=4, k=3, seed=0):
     def run():
         out = backward(G.copy(), params["X"].copy(), params["W"].copy())
         if not isinstance(out, (tuple, list)) or len(out) != 3:
-            raise TypeError(f"{_name(backward)} should return (dX, dW, db)")
+            raise TypeError(_("{name} should return (dX, dW, db)").format(name=_name(backward)))
         grads = dict(zip(("X", "W", "b"), (_floats(g) for g in out)))
         return check_gradient(
             lambda p: float(np.sum(G * _floats(forward(p["X"], p["W"], p["b"])))),

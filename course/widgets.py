@@ -9,16 +9,32 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from course.i18n import N_, _
+from course.plots import use_cjk_fonts  # noqa: F401 - importing course.plots sets up CJK fonts
+
 
 def _call(fn, *args):
     """fn(*args), or None with a printed note if fn is not implemented yet or raises."""
     try:
         return fn(*args)
     except NotImplementedError:
-        print(f"Implement `{getattr(fn, '__name__', 'the function')}` above to see this.")
+        print(_("Implement `{name}` above to see this.").format(
+            name=_named(fn, N_("the function"))))
     except Exception as err:  # noqa: BLE001 - show the student's error without failing the cell
-        print(f"`{getattr(fn, '__name__', 'your function')}` raised {type(err).__name__}: {err}")
+        _raised(fn, err)
     return None
+
+
+def _named(fn, fallback):
+    """fn's name, or the (translated) fallback when it has none."""
+    name = getattr(fn, "__name__", None)
+    return _(fallback) if name is None else name
+
+
+def _raised(fn, err):
+    """Print what the student's function fn raised."""
+    print(_("`{name}` raised {error_type}: {error}").format(
+        name=_named(fn, N_("your function")), error_type=type(err).__name__, error=err))
 
 
 def _display(fig):
@@ -46,9 +62,10 @@ def softmax_temperature_figure(softmax, T, logits=TEMPERATURE_LOGITS):
     for k, v in zip(classes, p):
         ax.text(k, v + 0.02, f"{v:.2f}", ha="center", fontsize=8)
     entropy = -np.sum(p * np.log(np.clip(p, 1e-300, 1)))
-    ax.set(ylim=(0, 1.1), xticks=classes, xlabel="class $k$",
+    ax.set(ylim=(0, 1.1), xticks=classes, xlabel=_("class $k$"),
            ylabel=r"$\mathrm{softmax}(z_2/T)_k$",
-           title=f"T = {T:g}: largest probability {p.max():.2f}, entropy {entropy:.2f} nats")
+           title=_("T = {T:g}: largest probability {largest:.2f}, entropy {entropy:.2f} nats")
+           .format(T=T, largest=p.max(), entropy=entropy))
     fig.tight_layout()
     return fig
 
@@ -61,7 +78,7 @@ def softmax_temperature(softmax, logits=TEMPERATURE_LOGITS):
                                description="T", continuous_update=True)
     out = w.Output()
 
-    def draw(_=None):
+    def draw(_change=None):
         out.clear_output(wait=True)
         with out:
             fig = softmax_temperature_figure(softmax, slider.value, logits)
@@ -71,7 +88,7 @@ def softmax_temperature(softmax, logits=TEMPERATURE_LOGITS):
     slider.observe(draw, names="value")
     draw()
     z2 = ", ".join(f"{v:g}" for v in logits)
-    return w.VBox([w.HTML(f"logits z<sub>2</sub> = ({z2})"), slider, out])
+    return w.VBox([w.HTML(_("logits z<sub>2</sub> = ({z2})").format(z2=z2)), slider, out])
 
 
 # ------------------------------------------------------------------------- 04 L2 explorer
@@ -138,7 +155,7 @@ def _sklearn_penalty(fit):
     """scikit-learn's own penalty term: its final objective loss_ minus its mean log-loss."""
     from sklearn.metrics import log_loss
 
-    X, y, _, _ = _l2_moons()
+    X, y, _X_test, _y_test = _l2_moons()
     return float(fit["clf"].loss_ - log_loss(y, fit["clf"].predict_proba(X)))
 
 
@@ -150,7 +167,8 @@ def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
     lines = [f"λ = {lam:g}, m = {fit['m']}",
              f"‖W1‖_F = {n1:.4g}, ‖W2‖_F = {n2:.4g}, "
              f"‖W1‖_F² + ‖W2‖_F² = {n1 ** 2 + n2 ** 2:.4g}",
-             f"accuracy: train {fit['train_acc']:.3f}, 1,000 fresh points {fit['test_acc']:.3f}"]
+             _("accuracy: train {train:.3f}, 1,000 fresh points {test:.3f}").format(
+                 train=fit["train_acc"], test=fit["test_acc"])]
     if l2_penalty is not None:
         mine = _call(l2_penalty, p, lam, fit["m"])
         if mine is not None:
@@ -158,19 +176,22 @@ def l2_explorer_text(lam, l2_penalty=None, hidden=L2_HIDDEN):
             try:
                 mine = float(np.asarray(mine, dtype=float))
             except (TypeError, ValueError):
-                lines.append(f"your l2_penalty returned {type(mine).__name__}, not a number")
+                lines.append(_("your l2_penalty returned {type}, not a number").format(
+                    type=type(mine).__name__))
                 return lines
             agree = np.isclose(mine, theirs, rtol=1e-4, atol=1e-7)
-            lines += [f"your l2_penalty(params, {lam:g}, {fit['m']}) = {mine:.6g}",
-                      f"scikit-learn's penalty term = {theirs:.6g}  "
-                      + ("✓ they agree" if agree else "✗ they differ")]
+            lines += [_("your l2_penalty(params, {lam:g}, {m}) = {value:.6g}").format(
+                          lam=lam, m=fit["m"], value=mine),
+                      (_("scikit-learn's penalty term = {value:.6g}  ✓ they agree") if agree
+                       else _("scikit-learn's penalty term = {value:.6g}  ✗ they differ"))
+                      .format(value=theirs)]
     return lines
 
 
 def l2_explorer_figure(lam, hidden=L2_HIDDEN):
     """Decision boundary and histogram of the weights of the net fitted with penalty lam."""
     fit = l2_fit(lam, hidden)
-    X, y, _, _ = _l2_moons()
+    X, y, _X_test, _y_test = _l2_moons()
     clf, p = fit["clf"], fit["params"]
     fig = Figure(figsize=(10, 3.8))
     ax1, ax2 = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.1, 1]})
@@ -180,17 +201,18 @@ def l2_explorer_figure(lam, hidden=L2_HIDDEN):
     ax1.contourf(g0, g1, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.6)
     ax1.contour(g0, g1, prob, levels=[0.5], colors="k", linewidths=1.5)
     ax1.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=22)
-    ax1.set(xticks=[], yticks=[], title=f"λ = {lam:g}: accuracy {fit['train_acc']:.2f} on the "
-                                        f"training points, {fit['test_acc']:.2f} on fresh ones")
+    ax1.set(xticks=[], yticks=[],
+            title=_("λ = {lam:g}: accuracy {train:.2f} on the training points, {test:.2f} on "
+                    "fresh ones").format(lam=lam, train=fit["train_acc"], test=fit["test_acc"]))
     w = np.concatenate([p["W1"].ravel(), p["W2"].ravel()])
     top = max(float(np.abs(w).max()), 1e-3)
     bins = np.linspace(-top, top, 41)
     ax2.hist([p["W1"].ravel(), p["W2"].ravel()], bins=bins, stacked=True,
              label=[f"W1 {p['W1'].shape}", f"W2 {p['W2'].shape}"],
              color=["steelblue", "darkorange"])
-    ax2.set(xlabel="weight value", ylabel="count",
-            title=f"weights: max $|w|$ = {top:.3g}, $\\|W_1\\|_F^2 + \\|W_2\\|_F^2$ = "
-                  f"{np.sum(w ** 2):.4g}")
+    ax2.set(xlabel=_("weight value"), ylabel=_("count"),
+            title=_("weights: max $|w|$ = {top:.3g}, $\\|W_1\\|_F^2 + \\|W_2\\|_F^2$ = "
+                    "{squares:.4g}").format(top=top, squares=np.sum(w ** 2)))
     ax2.legend(fontsize=8)
     fig.tight_layout()
     return fig
@@ -205,13 +227,13 @@ def l2_sweep_figure(grid=L2_GRID, hidden=L2_HIDDEN):
     ax1.plot(grid, sq, "o-")
     ax1.set_xscale("symlog", linthresh=1e-3)
     ax1.set_yscale("symlog", linthresh=1.0)
-    ax1.set(xlabel="λ (0, then a log scale)", ylabel=r"$\|W_1\|_F^2 + \|W_2\|_F^2$",
-            title="the penalty shrinks the weights")
-    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label="the 60 training points")
-    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label="1,000 fresh points")
+    ax1.set(xlabel=_("λ (0, then a log scale)"), ylabel=r"$\|W_1\|_F^2 + \|W_2\|_F^2$",
+            title=_("the penalty shrinks the weights"))
+    ax2.plot(grid, [f["train_acc"] for f in fits], "o-", label=_("the 60 training points"))
+    ax2.plot(grid, [f["test_acc"] for f in fits], "s-", label=_("1,000 fresh points"))
     ax2.set_xscale("symlog", linthresh=1e-3)
-    ax2.set(xlabel="λ (0, then a log scale)", ylabel="accuracy", ylim=(0.45, 1.02),
-            title="too little: overfitting; too much: underfitting")
+    ax2.set(xlabel=_("λ (0, then a log scale)"), ylabel=_("accuracy"), ylim=(0.45, 1.02),
+            title=_("too little: overfitting; too much: underfitting"))
     ax2.legend()
     fig.tight_layout()
     return fig
@@ -232,7 +254,7 @@ def l2_explorer(l2_penalty=None, hidden=L2_HIDDEN):
                                continuous_update=False)
     out = w.Output()
 
-    def draw(_=None):
+    def draw(_change=None):
         with out:
             out.clear_output(wait=True)
             _show_png(l2_explorer_figure(slider.value, hidden))
@@ -240,8 +262,9 @@ def l2_explorer(l2_penalty=None, hidden=L2_HIDDEN):
 
     slider.observe(draw, names="value")
     draw()
-    return w.VBox([w.HTML("MLPClassifier(hidden_layer_sizes=(%d,), activation='relu', "
-                          "alpha=λ, solver='lbfgs', random_state=0) on make_moons" % hidden),
+    return w.VBox([w.HTML(_("MLPClassifier(hidden_layer_sizes=({hidden},), activation='relu', "
+                            "alpha=λ, solver='lbfgs', random_state=0) on make_moons")
+                          .format(hidden=int(hidden))),
                    slider, out])
 
 
@@ -261,10 +284,12 @@ def _checked(value, name, shape):
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        print(f"`{name}` returned {type(value).__name__}, not an array of numbers.")
+        print(_("`{name}` returned {type}, not an array of numbers.").format(
+            name=name, type=type(value).__name__))
         return None
     if arr.shape != shape:
-        print(f"`{name}` returned an array of shape {arr.shape}; expected Z1's shape {shape}.")
+        print(_("`{name}` returned an array of shape {shape}; expected Z1's shape {expected}.")
+              .format(name=name, shape=arr.shape, expected=shape))
         return None
     return arr
 
@@ -276,13 +301,14 @@ def relu_mask_explorer_text(relu_mask, shift, Z0=RELU_Z0):
     if M is None:
         return None
     ties = Z1 == 0
-    line = (f"shift {shift:+.2f}: {int(M.sum())} of {M.size} units active ({M.mean():.0%}); "
-            f"{int(ties.sum())} entries of Z1 are exactly 0")
+    line = _("shift {shift:+.2f}: {active} of {units} units active ({fraction:.0%}); {ties} "
+             "entries of Z1 are exactly 0").format(shift=shift, active=int(M.sum()), units=M.size,
+                                                   fraction=M.mean(), ties=int(ties.sum()))
     if ties.any():
         at_ties = M[ties]
-        line += (": your mask gives them 0 ✓" if np.all(at_ties == 0) else
-                 f": your mask gives {int(np.sum(at_ties != 0))} of them a nonzero slope ✗ "
-                 f"(a tie gets 0 in this course)")
+        line = (_("{line}: your mask gives them 0 ✓").format(line=line) if np.all(at_ties == 0)
+                else _("{line}: your mask gives {count} of them a nonzero slope ✗ (a tie gets 0 "
+                       "in this course)").format(line=line, count=int(np.sum(at_ties != 0))))
     return line
 
 
@@ -305,10 +331,11 @@ def relu_mask_explorer_figure(relu_forward, relu_mask, relu_backward, shift, Z0=
     panels = [
         (Z1, f"Z1 = Z0 {'+' if shift >= 0 else '−'} {abs(shift):.2f}", "RdBu_r", -zmax, zmax),
         (A1, "A1 = relu_forward(Z1)", "Reds", 0.0, zmax),
-        (M, f"relu_mask(Z1): {M.mean():.0%} active", "Greys", 0.0, 1.0),
-        (dA1, "upstream gradient dA1", "PuOr", -gmax, gmax),
-        (dZ1, f"dZ1 = relu_backward(dA1, Z1): {int(np.sum(dZ1 != 0))} of {dZ1.size} nonzero",
-         "PuOr", -gmax, gmax),
+        (M, _("relu_mask(Z1): {fraction:.0%} active").format(fraction=M.mean()), "Greys", 0.0,
+         1.0),
+        (dA1, _("upstream gradient dA1"), "PuOr", -gmax, gmax),
+        (dZ1, _("dZ1 = relu_backward(dA1, Z1): {nonzero} of {size} nonzero").format(
+            nonzero=int(np.sum(dZ1 != 0)), size=dZ1.size), "PuOr", -gmax, gmax),
     ]
     for ax, (data, title, cmap, lo, hi) in zip(axes.ravel(), panels):
         im = ax.imshow(data, cmap=cmap, vmin=lo, vmax=hi, aspect="auto")
@@ -316,19 +343,19 @@ def relu_mask_explorer_figure(relu_forward, relu_mask, relu_backward, shift, Z0=
             ax.scatter(ties[:, 1], ties[:, 0], marker="o", s=40, facecolors="none",
                        edgecolors="limegreen", linewidths=1.5)
         ax.set_title(title, fontsize=9.5)
-        ax.set(xlabel="hidden unit", ylabel="sample", xticks=range(Z1.shape[1]),
+        ax.set(xlabel=_("hidden unit"), ylabel=_("sample"), xticks=range(Z1.shape[1]),
                yticks=range(Z1.shape[0]))
         ax.tick_params(labelsize=7)
         fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
     ax = axes[1, 2]
     ax.bar(np.arange(Z1.shape[1]), M.mean(axis=0), color="dimgray")
-    ax.set_title("active units", fontsize=9.5)
-    ax.set(ylim=(0, 1.05), xlabel="hidden unit", ylabel="fraction of samples active",
+    ax.set_title(_("active units"), fontsize=9.5)
+    ax.set(ylim=(0, 1.05), xlabel=_("hidden unit"), ylabel=_("fraction of samples active"),
            xticks=range(Z1.shape[1]))
     ax.tick_params(labelsize=7)
     if len(ties):
-        fig.suptitle(f"green circles: the {len(ties)} entries where Z1 is exactly 0 (ties)",
-                     fontsize=10)
+        fig.suptitle(_("green circles: the {count} entries where Z1 is exactly 0 (ties)")
+                     .format(count=len(ties)), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -339,11 +366,11 @@ def relu_mask_explorer(relu_forward, relu_mask, relu_backward):
     pass gates the upstream gradient dA1."""
     import ipywidgets as w
 
-    slider = w.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.25, description="shift",
+    slider = w.FloatSlider(value=0.0, min=-2.0, max=2.0, step=0.25, description=_("shift"),
                            readout_format="+.2f", continuous_update=False)
     out = w.Output()
 
-    def draw(_=None):
+    def draw(_change=None):
         with out:
             out.clear_output(wait=True)
             fig = relu_mask_explorer_figure(relu_forward, relu_mask, relu_backward,
@@ -354,8 +381,8 @@ def relu_mask_explorer(relu_forward, relu_mask, relu_backward):
 
     slider.observe(draw, names="value")
     draw()
-    return w.VBox([w.HTML("Z1 = Z0 + shift for 6 samples and 10 hidden units (Z0 on a grid "
-                          "of halves: a shift that is a multiple of 0.5 gives exact zeros)"),
+    return w.VBox([w.HTML(_("Z1 = Z0 + shift for 6 samples and 10 hidden units (Z0 on a grid "
+                            "of halves: a shift that is a multiple of 0.5 gives exact zeros)")),
                    slider, out])
 
 
@@ -379,10 +406,10 @@ def _attempt(fn, *args):
             print(err)
             return None
         frames = traceback.extract_tb(err.__traceback__)
-        name = frames[-1].name if len(frames) > 1 else getattr(fn, "__name__", "it")
-        print(f"Implement `{name}` above to see this.")
+        name = frames[-1].name if len(frames) > 1 else _named(fn, N_("it"))
+        print(_("Implement `{name}` above to see this.").format(name=name))
     except Exception as err:  # noqa: BLE001 - show the student's error without failing the cell
-        print(f"`{getattr(fn, '__name__', 'your function')}` raised {type(err).__name__}: {err}")
+        _raised(fn, err)
     return None
 
 
@@ -429,7 +456,7 @@ def training_run(train, predict, accuracy, X, y, X_val, y_val, init_params=None,
         if h is None:
             return None
         if not isinstance(h, dict) or "loss" not in h or "acc" not in h:
-            print("`train` should return a dict with the lists 'loss' and 'acc'.")
+            print(_("`train` should return a dict with the lists 'loss' and 'acc'."))
             return None
         run["history"]["loss"] += list(h["loss"])[-1:]
         run["history"]["acc"] += list(h["acc"])[-1:]
@@ -453,13 +480,15 @@ def training_summary(run):
     s, h = run["settings"], run["history"]
     loss = (list(h["loss"]) or [np.nan])[-1]
     acc = (list(h["acc"]) or [np.nan])[-1]
-    val = "n/a" if run["val_acc"] is None else f"{run['val_acc']:.2%}"
-    recipe = (", cosine lr" if s.get("cosine") else "") + \
-        (f", shifts ±{s['max_shift']}" if s.get("max_shift") else "")
-    return (f"H = {s['hidden']}, λ = {s['lam']:g}, lr = {s['lr']:g}{recipe}, "
-            f"batch {s['batch_size']}, {s['epochs']} epochs\n"
-            f"  {run['seconds']:.1f} s · J = {float(loss):.4f} · training accuracy "
-            f"{float(acc):.2%} · validation accuracy {val}")
+    val = _("n/a") if run["val_acc"] is None else f"{run['val_acc']:.2%}"
+    recipe = (_(", cosine lr") if s.get("cosine") else "") + \
+        (_(", shifts ±{pixels}").format(pixels=s["max_shift"]) if s.get("max_shift") else "")
+    return (_("H = {hidden}, λ = {lam:g}, lr = {lr:g}{recipe}, batch {batch_size}, {epochs} "
+              "epochs").format(hidden=s["hidden"], lam=s["lam"], lr=s["lr"], recipe=recipe,
+                               batch_size=s["batch_size"], epochs=s["epochs"])
+            + "\n  " + _("{seconds:.1f} s · J = {loss:.4f} · training accuracy {acc:.2%} · "
+                         "validation accuracy {val}").format(
+                seconds=run["seconds"], loss=float(loss), acc=float(acc), val=val))
 
 
 def training_run_figure(run):
@@ -468,11 +497,11 @@ def training_run_figure(run):
 
     s = run["settings"]
     try:
-        return plot_learning_curves(run["history"], title=f"H = {s['hidden']}, λ = "
-                                                          f"{s['lam']:g}, lr = {s['lr']:g}, "
-                                                          f"batch {s['batch_size']}")
+        return plot_learning_curves(run["history"], title=_(
+            "H = {hidden}, λ = {lam:g}, lr = {lr:g}, batch {batch_size}").format(
+                hidden=s["hidden"], lam=s["lam"], lr=s["lr"], batch_size=s["batch_size"]))
     except (ValueError, TypeError) as err:
-        print(f"Cannot draw this history: {err}")
+        print(_("Cannot draw this history: {error}").format(error=err))
         return None
 
 
@@ -497,13 +526,14 @@ def sweep_figure(train, predict, accuracy, X, y, X_val, y_val, init_params=None,
         results.append((values, train_accs, val_accs))
     fig = PlotFigure(figsize=(10, 3.6))
     axes = fig.subplots(1, 2)
-    labels = (f"λ (H = {fixed_hidden})", f"hidden units H (λ = {fixed_lam:g})")
+    labels = (f"λ (H = {fixed_hidden})",
+              _("hidden units H (λ = {lam:g})").format(lam=fixed_lam))
     for ax, (values, tr, va), label in zip(axes, results, labels):
         x = np.arange(len(values))
-        ax.plot(x, tr, "o-", label="training accuracy")
-        ax.plot(x, va, "s-", label="validation accuracy")
+        ax.plot(x, tr, "o-", label=_("training accuracy"))
+        ax.plot(x, va, "s-", label=_("validation accuracy"))
         ax.set(xticks=x, xticklabels=[f"{v:g}" for v in values], xlabel=label,
-               ylabel="accuracy", ylim=(0.7, 1.01))
+               ylabel=_("accuracy"), ylim=(0.7, 1.01))
         ax.grid(alpha=0.3)
         ax.legend(loc="lower center")
     fig.tight_layout()
@@ -519,15 +549,15 @@ def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params
 
     style = {"description_width": "110px"}
     lam = w.SelectionSlider(options=DASHBOARD_LAMS, value=1.0, description="λ", style=style)
-    lr = w.SelectionSlider(options=DASHBOARD_LRS, value=0.1, description="learning rate",
+    lr = w.SelectionSlider(options=DASHBOARD_LRS, value=0.1, description=_("learning rate"),
                            style=style)
-    epochs = w.IntSlider(value=5, min=1, max=30, description="epochs", style=style)
-    batch = w.Dropdown(options=DASHBOARD_BATCHES, value=32, description="batch size",
+    epochs = w.IntSlider(value=5, min=1, max=30, description=_("epochs"), style=style)
+    batch = w.Dropdown(options=DASHBOARD_BATCHES, value=32, description=_("batch size"),
                        style=style)
-    hidden = w.Dropdown(options=DASHBOARD_HIDDEN, value=64, description="hidden units H",
+    hidden = w.Dropdown(options=DASHBOARD_HIDDEN, value=64, description=_("hidden units H"),
                         style=style)
-    seed = w.IntText(value=0, description="seed", style=style)
-    button = w.Button(description="Train", icon="play", button_style="primary")
+    seed = w.IntText(value=0, description=_("seed"), style=style)
+    button = w.Button(description=_("Train"), icon="play", button_style="primary")
     bar = w.IntProgress(value=0, min=0, max=1, description="", layout=w.Layout(width="300px"))
     status = w.Label("")
     out, table = w.Output(), w.Output()
@@ -536,12 +566,13 @@ def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params
     def progress(epoch, total, run):
         bar.max, bar.value = total, epoch
         val = run["val_acc"]
-        status.value = (f"epoch {epoch} of {total} · {run['seconds']:.1f} s · validation "
-                        f"accuracy " + ("n/a" if val is None else f"{val:.2%}"))
+        status.value = _("epoch {epoch} of {total} · {seconds:.1f} s · validation accuracy "
+                         "{val}").format(epoch=epoch, total=total, seconds=run["seconds"],
+                                         val=_("n/a") if val is None else f"{val:.2%}")
 
-    def on_train(_=None):
+    def on_train(_click=None):
         button.disabled = True
-        bar.value, status.value = 0, "training ..."
+        bar.value, status.value = 0, _("training ...")
         try:
             run = training_run(train, predict, accuracy, X, y, X_val, y_val, init_params,
                                lam=lam.value, lr=lr.value, epochs=epochs.value,
@@ -550,7 +581,7 @@ def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params
             with out:
                 out.clear_output(wait=True)
                 if run is None:  # the note saying why is printed by training_run
-                    status.value = "stopped: see the note below"
+                    status.value = _("stopped: see the note below")
                     return
                 print(training_summary(run))
                 fig = training_run_figure(run)
@@ -559,7 +590,7 @@ def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params
             if runs:
                 with table:
                     table.clear_output(wait=True)
-                    print("earlier runs, latest first:")
+                    print(_("earlier runs, latest first:"))
                     for r in reversed(runs[-8:]):
                         print(training_summary(r))
             runs.append(run)
@@ -567,10 +598,11 @@ def training_dashboard(train, predict, accuracy, X, y, X_val, y_val, init_params
             button.disabled = False
 
     button.on_click(on_train)
-    note = w.HTML(f"Each run starts from fresh weights, trains on the {len(y)} training images "
-                  f"with your <code>train</code> (one call per epoch), and measures the "
-                  f"{len(y_val)} validation images with your <code>predict</code> and "
-                  f"<code>accuracy</code>. The test set stays untouched.")
+    note = w.HTML(_("Each run starts from fresh weights, trains on the {m} training images "
+                    "with your <code>train</code> (one call per epoch), and measures the "
+                    "{m_val} validation images with your <code>predict</code> and "
+                    "<code>accuracy</code>. The test set stays untouched.").format(
+                        m=len(y), m_val=len(y_val)))
     return w.VBox([note, w.HBox([w.VBox([lam, lr, epochs]), w.VBox([batch, hidden, seed])]),
                    w.HBox([button, bar, status]), out, table])
 
