@@ -76,18 +76,30 @@ def canvas_rows(assignments, students, scores, roster=None):
 
 def gradebook_scores(course):
     """([(assignment, points)], [student ids], {(student, assignment): score}) from nbgrader's
-    gradebook, assignments in the course's order."""
+    gradebook, assignments in the course's order. The editions of an assignment (01_softmax,
+    01_softmax_zh) are one column: a student's score is that of the edition they handed in (the
+    later one if both, as instructor/reconcile.py decides)."""
     from nbgrader.api import Gradebook
+
+    from course.i18n import edition
 
     with Gradebook(course.db_url, course.course_id) as gb:
         found = {a.name: a for a in gb.assignments}
-        order = [a for a in course.assignments() if a in found] + \
-            sorted(a for a in found if a not in course.assignments())
-        assignments = [(name, found[name].max_score) for name in order]
+        bases = list(dict.fromkeys(edition(a)[0] for a in
+                                   [a for a in course.assignments() if a in found] +
+                                   sorted(a for a in found if a not in course.assignments())))
+        assignments, latest = [], {}
+        for base in bases:
+            editions = [found[a] for a in found if edition(a)[0] == base]
+            assignments.append((base, max(a.max_score for a in editions)))
+            for a in editions:
+                for sub in a.submissions:
+                    key = (sub.student.id, base)
+                    stamp = sub.timestamp.isoformat() if sub.timestamp else ""
+                    if key not in latest or stamp > latest[key][0]:
+                        latest[key] = (stamp, sub.score)
         students = sorted(s.id for s in gb.students)
-        scores = {(sub.student.id, name): sub.score
-                  for name in order for sub in found[name].submissions}
-    return assignments, students, scores
+    return assignments, students, {key: score for key, (_stamp, score) in latest.items()}
 
 
 def write_canvas_csv(course, path, roster=None):

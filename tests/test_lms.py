@@ -20,8 +20,8 @@ def read(path):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A course folder whose gradebook has two assignments, three students and three graded
-    submissions (cy handed in nothing; bo only 01)."""
+    """A course folder whose gradebook has two assignments (01 in two editions), three students
+    and four graded submissions (bo only 01; cy only 01's Chinese edition)."""
     from nbgrader.api import Gradebook
 
     course = Course(tmp_path_factory.mktemp("lms") / "course")
@@ -29,14 +29,14 @@ def course(tmp_path_factory):
         (course.source / name).mkdir(parents=True)
         (course.source / name / f"{name}.ipynb").write_text("{}")
     scores = {("ada", "01_softmax"): 7.0, ("ada", "02_cross_entropy"): 5.5,
-              ("bo", "01_softmax"): 0.0}
+              ("bo", "01_softmax"): 0.0, ("cy", "01_softmax_zh"): 6.0}
     with pytest.MonkeyPatch.context() as mp:
         # nbgrader creates a gradebook with `alembic`, from this environment's bin/
         mp.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent),
                                            os.environ.get("PATH", "")]))
         gb = Gradebook(course.db_url, course.course_id)
     with gb:
-        for name, points in ASSIGNMENTS:
+        for name, points in ASSIGNMENTS + [("01_softmax_zh", 7.0)]:
             gb.add_assignment(name)
             gb.add_notebook(name, name)
             gb.add_grade_cell("test_1", name, name, max_score=points, cell_type="code")
@@ -51,13 +51,14 @@ def course(tmp_path_factory):
 
 
 def test_header_points_and_one_row_per_student_with_blank_for_nothing_handed_in(course, tmp_path):
+    """One column per assignment, whatever the edition each student worked in."""
     path, missing = write_canvas_csv(course, tmp_path / "canvas.csv")
     rows = read(path)
     assert rows[0] == list(IDENTITY) + ["01_softmax", "02_cross_entropy"]
     assert rows[1] == [POINTS_POSSIBLE, "", "", "", "", "7", "8"]
     assert rows[2:] == [["ada", "", "", "ada", "", "7", "5.5"],
                         ["bo", "", "", "bo", "", "0", ""],
-                        ["cy", "", "", "cy", "", "", ""]]
+                        ["cy", "", "", "cy", "", "6", ""]]
     assert missing == []
 
 
