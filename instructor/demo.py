@@ -10,7 +10,8 @@ crashes its kernel; one that loops forever and ignores interrupts; one that exha
 students who attack the grading: edited, deleted and re-tagged test cells, monkeypatching,
 reading the reference and the gradebook, and a renamed, a missing and a corrupted notebook; and
 students whose answers are right but who also try every route to the instructor's files (import,
-inspect, the file system, /proc, the environment, the kernel's connection file).
+inspect, the file system, /proc, the environment, the kernel's connection file); and a student
+of the Chinese edition (中文版).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import json
 import shutil
 from pathlib import Path
 
+from course.i18n import edition
 from instructor.course_dir import new_course, repository_course
 from instructor.flags import Kind
 from instructor.nbgrader_cli import run_nbgrader
@@ -85,7 +87,12 @@ except Exception as err:
 # student -> assignment -> {solution grade_id: code replacing the correct solution}
 # An empty dict means: the correct solutions of that assignment.
 CLASS = {
-    "ada_correct": {a: {} for a in repository_course().assignments()},
+    "ada_correct": {a: {} for a in repository_course().assignments() if edition(a)[1] == "en"},
+    # the Chinese edition: right everywhere but 01's softmax (unstable), which costs that cell
+    "lin_zh": {a + "_zh": ({"softmax": (
+        "def softmax(Z):\n    E = np.exp(Z)\n    return E / E.sum(axis=1, keepdims=True)\n")}
+        if a == "01_softmax" else {}) for a in repository_course().assignments()
+        if edition(a)[1] == "en"},
     "bo_blank": {"01_softmax": "blank", "02_cross_entropy": "blank"},
     # one student per common mistake
     "cy_unstable_softmax": {"01_softmax": {"softmax": (
@@ -253,8 +260,9 @@ def student_notebook(root, assignment, plan):
     return nb
 
 
-def build_class(demo_root, *, cell_timeout=30):
-    """A fresh course directory with the release generated and every submission in place."""
+def build_class(demo_root, *, cell_timeout=30, students=None):
+    """A fresh course directory with the release generated and the submissions of `students`
+    (default: the whole class) in place."""
     demo_root = Path(demo_root).resolve()
     if demo_root.exists():
         shutil.rmtree(demo_root)
@@ -263,6 +271,8 @@ def build_class(demo_root, *, cell_timeout=30):
         run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
         run_nbgrader(["generate_assignment", name, "--force"], demo_root)
     for student, work in CLASS.items():
+        if students is not None and student not in students:
+            continue
         for assignment, plan in work.items():
             if assignment not in names:
                 continue

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from course import notebooks
+from course.i18n import edition
 from instructor import fingerprint, grading
 from instructor.course_dir import Course
 from instructor.demo import CLASS, EXPECTED_FLAGS
@@ -91,6 +92,8 @@ EXPECTED = {
     "tu_missing": {"01_softmax": None},  # no notebook: no cells graded
     "ul_corrupt": {"01_softmax": None},
     "wa_late": {"01_softmax": FULL["01_softmax"]},
+    # the Chinese edition is graded cell for cell as the English
+    "lin_zh": {"01_softmax_zh": full_but("01_softmax", "test_softmax")},
 }
 
 
@@ -131,9 +134,10 @@ def test_every_cell_of_every_student_scores_what_it_deserves(graded):
     scores = cell_scores(root)
     for student, work in CLASS.items():
         for assignment in work:
-            if assignment not in FULL:
+            base, _lang = edition(assignment)
+            if base not in FULL:
                 continue
-            expected = EXPECTED.get(student, {}).get(assignment, FULL[assignment])
+            expected = EXPECTED.get(student, {}).get(assignment, FULL[base])
             got = scores.get((student, assignment), ({}, {}))[0]
             if expected is None:
                 assert not any(got.values()), f"{student}/{assignment}: {got}"
@@ -157,6 +161,22 @@ def test_each_student_gets_exactly_the_flags_it_deserves(graded):
     for student in CLASS:
         assert kinds[student] == EXPECTED_FLAGS.get(student, set()), \
             (student, [str(f) for r in report.results if r.student == student for f in r.flags])
+
+
+def test_the_chinese_edition_is_graded_as_its_assignment_and_answered_in_chinese(graded):
+    root, report, _ = graded
+    lin = {r.assignment: r for r in report.results if r.student == "lin_zh"}
+    assert sorted(lin) == sorted(FULL)  # one result per assignment, whatever the edition
+    for assignment, r in lin.items():
+        lost = FULL[assignment]["test_softmax"] if assignment == "01_softmax" else 0
+        assert r.score == r.max_score - lost and r.max_score == sum(FULL[assignment].values())
+    page = visible_text(root / "feedback" / "lin_zh" / "01_softmax_zh" / "01_softmax_zh.html")
+    assert "✓ 隐藏测试通过。" in page and "✗ 隐藏测试未通过：" in page
+    assert "Hidden tests passed" not in page
+    with open(root / "grading-report.csv") as f:
+        rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(f)}
+    assert rows[("lin_zh", "01_softmax")]["language"] == "zh"
+    assert rows[("ada_correct", "01_softmax")]["language"] == "en"
 
 
 def test_csv_exports(graded):

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_start_copies_the_release_once_and_never_overwrites_work(tmp_path):
     work = tmp_path / "work"
     first = prepare(work, log=lambda *a: None)
-    names = sorted(p.name for p in (ROOT / "release").iterdir() if p.is_dir())
+    names = sorted(p.name for p in (ROOT / "release").iterdir()
+                   if p.is_dir() and not p.name.endswith("_zh"))
     assert sorted(p.name for p in first) == names
     mine_nb = work / names[0] / f"{names[0]}.ipynb"
     mine_nb.write_text('{"my": "answers"}')
@@ -27,6 +28,21 @@ def test_start_copies_the_release_once_and_never_overwrites_work(tmp_path):
     assert mine_nb.read_text() == '{"my": "answers"}'
     (work / names[-1]).rename(tmp_path / "gone")
     assert [p.name for p in prepare(work, log=lambda *a: None)] == [names[-1]]
+
+
+def test_start_in_chinese_copies_the_chinese_edition_and_sets_lab_in_chinese(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "course", "start", "--lang", "zh", "--no-lab",
+                          "--dir", str(tmp_path / "w")], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "你的工作文件夹" in out.stdout and "01_softmax_zh" in out.stdout  # said in Chinese
+    copied = sorted(p.name for p in (tmp_path / "w").iterdir() if not p.name.startswith("."))
+    assert copied == sorted(p.name for p in (ROOT / "release").iterdir() if p.name.endswith("_zh"))
+    assert len(copied) == 6
+    from course.__main__ import lab_settings
+    plugin = lab_settings(tmp_path / "w", "zh") / "@jupyterlab" / "translation-extension" / \
+        "plugin.jupyterlab-settings"
+    assert '"zh_CN"' in plugin.read_text()
 
 
 def test_start_prepares_the_folder_from_the_command_line(tmp_path):
