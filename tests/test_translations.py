@@ -121,3 +121,27 @@ def test_the_chinese_edition_folder_speaks_chinese(tmp_path, monkeypatch):
     assert i18n.language() == "en"
     assert i18n.edition("01_softmax_zh") == ("01_softmax", "zh")
     assert Path(REPOSITORY / "release" / "01_softmax_zh" / "01_softmax_zh.ipynb").is_file()
+
+
+def test_a_changed_english_cell_makes_its_translation_stale(tmp_path):
+    """Edit one English text cell: the Chinese edition can no longer be built, and the update
+    marks that translation stale (fuzzy), its old English kept beside it for the translator."""
+    from instructor.translations import (StaleTranslation, notebook_template, problems,
+                                         update)
+
+    course = Course(tmp_path)
+    assignment = ASSIGNMENTS[0]
+    folder = course.source / assignment
+    folder.mkdir(parents=True)
+    nb = notebooks.read(COURSE.notebook(COURSE.source, assignment))
+    cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    cell["source"] = notebooks.source_text(cell) + "\n\nOne more sentence."
+    (folder / f"{assignment}.ipynb").write_text(json.dumps(nb))
+    po = notebook_po(course, assignment)
+    po.write_bytes(notebook_po(COURSE, assignment).read_bytes())
+    with pytest.raises(StaleTranslation, match="untranslated cell"):
+        build_edition(course, assignment)
+    found = problems(update(notebook_template(nb), po), po.name)
+    assert any("stale" in line for line in found), found
+    with pytest.raises(StaleTranslation, match="stale"):
+        build_edition(course, assignment)

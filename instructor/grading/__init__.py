@@ -33,6 +33,7 @@ import numpy as np
 from course import compare
 from course import exercises as public_exercises
 from course.compare import RTOL, normalise, same_value
+from course.i18n import _
 
 MODULE_NAME = re.compile(r"a(\d\d)_\w+$")  # a01_softmax grades the assignment 01_softmax
 
@@ -166,9 +167,11 @@ def judge(graded, index, got, modified=()):
     wrong_value is True when the numbers themselves are wrong (so that the known mistakes are
     worth comparing with), False for other problems."""
     if isinstance(got, NotImplementedError):
-        return f"{graded.name} is not implemented (it raises NotImplementedError).", False
+        return _("{name} is not implemented (it raises NotImplementedError).").format(
+            name=graded.name), False
     if isinstance(got, Exception):
-        return f"{graded.name} raised {type(got).__name__}: {got}", False
+        return _("{name} raised {error}: {message}").format(
+            name=graded.name, error=type(got).__name__, message=got), False
     expected = graded.expected(index)
     case = graded.make_cases()[index]
     problem = (graded.compare(got, expected, case) if graded.compare
@@ -176,8 +179,8 @@ def judge(graded, index, got, modified=()):
     if problem is not None:
         return problem, True
     if modified:
-        return (f"your function modified its input argument(s) {list(modified)} in place; "
-                f"the caller still needs them unchanged"), False
+        return _("your function modified its input argument(s) {arguments} in place; the "
+                 "caller still needs them unchanged").format(arguments=list(modified)), False
     return None
 
 
@@ -185,7 +188,7 @@ def matching_mistakes(graded, case, got):
     """The known mistakes whose output on this case equals the student's output."""
     found = []
     for description, variant in graded.mistakes.items():
-        wrong, _ = run_case(graded, variant, case)
+        wrong, _modified = run_case(graded, variant, case)
         if not isinstance(wrong, Exception) and difference(got, wrong, graded.rtol) is None:
             found.append(description)
     return found
@@ -215,15 +218,18 @@ def verdict(graded, results):
         if problem:
             message, value_wrong = problem
             failures.append((case, got, value_wrong))
-            messages.append(f"hidden case '{case.label}': {message}")
+            messages.append(_("hidden case '{case}': {message}").format(
+                case=_(case.label), message=message))
     if not failures:
         return None
-    text = f"{graded.name}, {messages[0]}"
+    text = _("{name}, {first_failure}").format(name=graded.name, first_failure=messages[0])
     likely = diagnose(graded, failures)
     if likely:
-        text += "\nLikely mistake: " + "; or ".join(likely) + "."
+        text += "\n" + _("Likely mistake: {mistakes}.").format(
+            mistakes=_("; or ").join(_(m) for m in likely))
     if len(failures) > 1:
-        text += f"\n({len(failures) - 1} more of {len(cases)} hidden cases failed too.)"
+        text += "\n" + _("({more} more of {cases} hidden cases failed too.)").format(
+            more=len(failures) - 1, cases=len(cases))
     return text
 
 
