@@ -3,6 +3,7 @@ the batch gradient, softmax_cross_entropy_backward."""
 import numpy as np
 
 from course.exercises.a02_cross_entropy import capped_loss_note
+from course.i18n import N_
 from instructor import reference as R
 
 from . import Case, Graded, difference
@@ -40,18 +41,20 @@ def _whole_rows(y, K):
 
 
 ONE_HOT_MISTAKES = {
-    "Y transposed: shape (K, m) instead of (m, K) (samples are rows)":
+    N_("Y transposed: shape (K, m) instead of (m, K) (samples are rows)"):
         lambda y, K: R.one_hot(y, K).T,
-    "the number of columns taken from the labels (max(y) + 1) instead of K: a batch need not "
-    "hold every class": lambda y, K: np.eye(int(_labels(y).max()) + 1)[_labels(y)],
-    "0s and 1s swapped": lambda y, K: 1.0 - R.one_hot(y, K),
-    "`Y[:, y] = 1` sets whole columns: every row gets a 1 in every column that some label "
-    "names. Pair row i with column y[i]: index with two arrays": _whole_columns,
-    "`Y[y] = 1` sets whole rows (the rows numbered by the labels), not one entry in each row":
+    N_("the number of columns taken from the labels (max(y) + 1) instead of K: a batch need not "
+       "hold every class"): lambda y, K: np.eye(int(_labels(y).max()) + 1)[_labels(y)],
+    N_("0s and 1s swapped"): lambda y, K: 1.0 - R.one_hot(y, K),
+    N_("`Y[:, y] = 1` sets whole columns: every row gets a 1 in every column that some label "
+       "names. Pair row i with column y[i]: index with two arrays"): _whole_columns,
+    N_("`Y[y] = 1` sets whole rows (the rows numbered by the labels), not one entry in each "
+       "row"):
         _whole_rows,
-    "rows of np.eye(m), the number of samples, where np.eye(K), the number of classes, belongs":
+    N_("rows of np.eye(m), the number of samples, where np.eye(K), the number of classes, "
+       "belongs"):
         lambda y, K: np.eye(len(_labels(y)))[_labels(y)],
-    "the labels shifted by one (column y_i - 1): labels and columns both count from 0":
+    N_("the labels shifted by one (column y_i - 1): labels and columns both count from 0"):
         lambda y, K: R.one_hot((_labels(y) - 1) % K, K),
 }
 
@@ -102,30 +105,33 @@ def _y_log_p_over_mk(P, y):
 
 
 CE_MISTAKES = {
-    "a sum over the samples where the mean belongs (missing 1/m)":
+    N_("a sum over the samples where the mean belongs (missing 1/m)"):
         lambda P, y: float(-np.sum(np.log(_picked(P, y)))),
-    "the m losses of the samples, not their mean: J is one number":
+    N_("the m losses of the samples, not their mean: J is one number"):
         lambda P, y: -np.log(_picked(P, y)),
-    "the log of the whole matrix P averaged over its m*K entries, instead of -log P[i, y_i] "
-    "averaged over the m samples": lambda P, y: float(-np.mean(np.log(np.asarray(P, float)))),
-    "-Y * log(P) averaged over all m*K entries: divide its sum by m, not m*K": _y_log_p_over_mk,
-    "-sum_k Y[i, k] log P[i, k] computed literally: a probability of exactly 0 in a wrong "
-    "class gives 0 * log 0 = 0 * (-inf) = nan. Take the log of the m entries P[i, y_i] only":
+    N_("the log of the whole matrix P averaged over its m*K entries, instead of -log P[i, y_i] "
+       "averaged over the m samples"):
+        lambda P, y: float(-np.mean(np.log(np.asarray(P, float)))),
+    N_("-Y * log(P) averaged over all m*K entries: divide its sum by m, not m*K"):
+        _y_log_p_over_mk,
+    N_("-sum_k Y[i, k] log P[i, k] computed literally: a probability of exactly 0 in a wrong "
+       "class gives 0 * log 0 = 0 * (-inf) = nan. Take the log of the m entries P[i, y_i] only"):
         _y_log_p_literally,
-    "P[:, y] (whole columns, an m x m array) instead of the m entries P[i, y_i]":
+    N_("P[:, y] (whole columns, an m x m array) instead of the m entries P[i, y_i]"):
         lambda P, y: float(-np.mean(np.log(np.asarray(P, float)[:, _labels(y)]))),
-    "an epsilon added inside the log, which changes the loss of tiny probabilities (-log of a "
-    "tiny positive float is finite)": lambda P, y: float(-np.mean(np.log(_picked(P, y) + 1e-8))),
-    "the sign: the mean of log P, not of -log P (a loss is >= 0)":
+    N_("an epsilon added inside the log, which changes the loss of tiny probabilities (-log of a "
+       "tiny positive float is finite)"):
+        lambda P, y: float(-np.mean(np.log(_picked(P, y) + 1e-8))),
+    N_("the sign: the mean of log P, not of -log P (a loss is >= 0)"):
         lambda P, y: float(np.mean(np.log(_picked(P, y)))),
-    "the sum divided by K, the number of classes, instead of m, the number of samples":
+    N_("the sum divided by K, the number of classes, instead of m, the number of samples"):
         lambda P, y: float(-np.sum(np.log(_picked(P, y))) / np.shape(P)[1]),
-    "-log of the mean probability, instead of the mean of the m values -log P[i, y_i]":
+    N_("-log of the mean probability, instead of the mean of the m values -log P[i, y_i]"):
         lambda P, y: float(-np.log(np.mean(_picked(P, y)))),
-    "np.log10 where the natural log np.log belongs":
+    N_("np.log10 where the natural log np.log belongs"):
         lambda P, y: float(-np.mean(np.log10(_picked(P, y)))),
-    "the logs of every probability of a row added up, instead of the log of the correct "
-    "class's only": lambda P, y: float(-np.mean(np.log(np.asarray(P, float)).sum(axis=1))),
+    N_("the logs of every probability of a row added up, instead of the log of the correct "
+       "class's only"): lambda P, y: float(-np.mean(np.log(np.asarray(P, float)).sum(axis=1))),
 }
 
 
@@ -143,12 +149,13 @@ def ce_compare(got, expected, case):
 # ----------------------------------------------------------------- the batch gradient, by hand
 # (a, b): J is unchanged; each row's weight in the mean halves, 1/m -> 1/(2m).
 DOUBLED_BATCH_MISTAKES = {
-    "J as a sum of the losses: J is their mean, so it stays the same, and each row's weight "
-    "1/m becomes 1/(2m)": (2.0, 1.0),
-    "row 0's gradient unchanged: row 0 moves only its own loss L_0 (the copy in row m has a "
-    "row of its own), and that loss's weight in the mean went from 1/m to 1/(2m)": (1.0, 1.0),
-    "J halved: J is the mean of the same losses, each of them now twice, so it does not "
-    "change": (0.5, 0.5),
+    N_("J as a sum of the losses: J is their mean, so it stays the same, and each row's "
+       "weight 1/m becomes 1/(2m)"): (2.0, 1.0),
+    N_("row 0's gradient unchanged: row 0 moves only its own loss L_0 (the copy in row m has a "
+       "row of its own), and that loss's weight in the mean went from 1/m to 1/(2m)"):
+        (1.0, 1.0),
+    N_("J halved: J is the mean of the same losses, each of them now twice, so it does not "
+       "change"): (0.5, 0.5),
 }
 
 # Row 0: p = (1/7, 2/7, 4/7), label 1; row 1: p = (1/4, 1/4, 1/2), label 2; m = 2.
@@ -156,14 +163,14 @@ _P = np.array([[1 / 7, 2 / 7, 4 / 7], [1 / 4, 1 / 4, 1 / 2]])
 _Y = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 BATCH_GRAD_BY_HAND = (_P - _Y) / 2
 BATCH_GRAD_BY_HAND_MISTAKES = {
-    "the gradient of the sum of the losses, without the 1/m of the mean": _P - _Y,
-    "the sign: (Y - P)/m instead of (P - Y)/m": (_Y - _P) / 2,
-    "divided by m*K = 6 instead of m = 2: the mean is over the samples": (_P - _Y) / 6,
-    "P/m alone, without subtracting the one-hot labels": _P / 2,
-    "the labels counted from 1: columns count from 0, so label 1 is the middle column":
+    N_("the gradient of the sum of the losses, without the 1/m of the mean"): _P - _Y,
+    N_("the sign: (Y - P)/m instead of (P - Y)/m"): (_Y - _P) / 2,
+    N_("divided by m*K = 6 instead of m = 2: the mean is over the samples"): (_P - _Y) / 6,
+    N_("P/m alone, without subtracting the one-hot labels"): _P / 2,
+    N_("the labels counted from 1: columns count from 0, so label 1 is the middle column"):
         (_P - np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])) / 2,
-    "only the entries at the labels: every class's logit moves the loss, through the "
-    "softmax's shared denominator": (_P - 1) * _Y / 2,
+    N_("only the entries at the labels: every class's logit moves the loss, through the "
+       "softmax's shared denominator"): (_P - 1) * _Y / 2,
 }
 
 
@@ -256,25 +263,25 @@ def _transposed(Z, y):
 
 
 SCE_BACKWARD_MISTAKES = {
-    "P - Y without the 1/m: the gradient of the SUM of the losses, not of their mean":
+    N_("P - Y without the 1/m: the gradient of the SUM of the losses, not of their mean"):
         _summed,
-    "the sign: (Y - P)/m instead of (P - Y)/m":
+    N_("the sign: (Y - P)/m instead of (P - Y)/m"):
         lambda Z, y: -R.softmax_cross_entropy_backward(Z, y),
-    "the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)":
+    N_("the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)"):
         _with(_axis0_softmax),
-    "an unstable softmax inside (exp of the raw logits overflows at +-1000)":
+    N_("an unstable softmax inside (exp of the raw logits overflows at +-1000)"):
         _with(_unstable_softmax),
-    "dividing by m*K instead of m": _over_mk,
-    "dividing by K, the number of classes, instead of m, the number of samples": _over_k,
-    "P/m alone, without subtracting the one-hot labels Y": _no_labels,
-    "only the entries at the labels, (P - 1)/m there and 0 elsewhere: every class's logit "
-    "moves the loss, through the softmax's shared denominator": _diagonal_only,
-    "the result transposed: dZ2 has Z2's shape (m, K), one entry per logit": _transposed,
-    "1 subtracted from whole columns (`G[:, y] -= 1`) instead of one entry per row, at "
-    "(i, y_i): index with two arrays": _whole_columns_subtracted,
-    "P - Y/m: division goes before subtraction, so only Y is divided by m. Bracket the "
-    "difference: (P - Y)/m": _precedence,
-    "the rows averaged into one: dZ2 keeps a row per sample, each row times 1/m":
+    N_("dividing by m*K instead of m"): _over_mk,
+    N_("dividing by K, the number of classes, instead of m, the number of samples"): _over_k,
+    N_("P/m alone, without subtracting the one-hot labels Y"): _no_labels,
+    N_("only the entries at the labels, (P - 1)/m there and 0 elsewhere: every class's logit "
+       "moves the loss, through the softmax's shared denominator"): _diagonal_only,
+    N_("the result transposed: dZ2 has Z2's shape (m, K), one entry per logit"): _transposed,
+    N_("1 subtracted from whole columns (`G[:, y] -= 1`) instead of one entry per row, at "
+       "(i, y_i): index with two arrays"): _whole_columns_subtracted,
+    N_("P - Y/m: division goes before subtraction, so only Y is divided by m. Bracket the "
+       "difference: (P - Y)/m"): _precedence,
+    N_("the rows averaged into one: dZ2 keeps a row per sample, each row times 1/m"):
         _rows_averaged,
 }
 

@@ -9,6 +9,7 @@ the known wrong ones, named. Their inputs are the public module's.
 import numpy as np
 
 from course.exercises import a03_relu_mask as public
+from course.i18n import N_, _
 from instructor import reference as R
 
 from . import Case, Graded
@@ -38,25 +39,26 @@ def relu_forward_cases(rng):
 
 
 RELU_FORWARD_MISTAKES = {
-    "the mask [Z > 0] (0s and 1s) instead of the values max(Z, 0)": lambda Z: R.relu_mask(Z),
-    "the negative part min(Z, 0) instead of max(Z, 0)": lambda Z: np.minimum(_f(Z), 0.0),
-    "|Z| instead of max(Z, 0): negative entries become 0, they do not change sign":
+    N_("the mask [Z > 0] (0s and 1s) instead of the values max(Z, 0)"): lambda Z: R.relu_mask(Z),
+    N_("the negative part min(Z, 0) instead of max(Z, 0)"): lambda Z: np.minimum(_f(Z), 0.0),
+    N_("|Z| instead of max(Z, 0): negative entries become 0, they do not change sign"):
         lambda Z: np.abs(_f(Z)),
-    "np.max(Z, 0), the largest entry of each column (0 is the axis), instead of "
-    "np.maximum(Z, 0), which compares every entry with 0": lambda Z: np.max(_f(Z), 0),
+    N_("np.max(Z, 0), the largest entry of each column (0 is the axis), instead of "
+       "np.maximum(Z, 0), which compares every entry with 0"): lambda Z: np.max(_f(Z), 0),
 }
 
 
 # ------------------------------------------------------------------------------- mask_of_Z1
 MASK_OF_Z1 = R.relu_mask(public.Z1_BY_HAND)
 MASK_OF_Z1_MISTAKES = {
-    "the mask [Z1 >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so the two "
-    "entries where Z1 is exactly 0 get 0": (public.Z1_BY_HAND >= 0).astype(float),
-    "the sign of Z1 (-1 where Z1 < 0): the mask holds slopes, 0 or 1":
+    N_("the mask [Z1 >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so the two "
+       "entries where Z1 is exactly 0 get 0"): (public.Z1_BY_HAND >= 0).astype(float),
+    N_("the sign of Z1 (-1 where Z1 < 0): the mask holds slopes, 0 or 1"):
         np.sign(public.Z1_BY_HAND),
-    "ReLU(Z1), the values, instead of the slopes [Z1 > 0]": R.relu_forward(public.Z1_BY_HAND),
-    "the mask of the negative entries, [Z1 < 0]": (public.Z1_BY_HAND < 0).astype(float),
-    "the mask transposed, (4, 2): like Z1, it has one row per sample": MASK_OF_Z1.T,
+    N_("ReLU(Z1), the values, instead of the slopes [Z1 > 0]"):
+        R.relu_forward(public.Z1_BY_HAND),
+    N_("the mask of the negative entries, [Z1 < 0]"): (public.Z1_BY_HAND < 0).astype(float),
+    N_("the mask transposed, (4, 2): like Z1, it has one row per sample"): MASK_OF_Z1.T,
 }
 
 
@@ -74,29 +76,30 @@ def relu_mask_cases(rng):
 
 
 RELU_MASK_MISTAKES = {
-    "the mask [Z >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so a tie "
-    "Z = 0 gets 0": lambda Z: (np.asarray(Z) >= 0).astype(float),
-    "np.sign(Z), which is -1 (not 0) where Z < 0 (source 003's sgn is 0 for inputs <= 0, and "
-    "it is applied to h = ReLU(z), which is never negative)": lambda Z: np.sign(_f(Z)),
-    "ReLU(Z), the values, instead of the slopes [Z > 0]": lambda Z: R.relu_forward(Z),
-    "the mask of the negative entries, [Z < 0]": lambda Z: (np.asarray(Z) < 0).astype(float),
+    N_("the mask [Z >= 0]: the course takes the ReLU's slope at exactly 0 to be 0, so a tie "
+       "Z = 0 gets 0"): lambda Z: (np.asarray(Z) >= 0).astype(float),
+    N_("np.sign(Z), which is -1 (not 0) where Z < 0 (source 003's sgn is 0 for inputs <= 0, and "
+       "it is applied to h = ReLU(z), which is never negative)"): lambda Z: np.sign(_f(Z)),
+    N_("ReLU(Z), the values, instead of the slopes [Z > 0]"): lambda Z: R.relu_forward(Z),
+    N_("the mask of the negative entries, [Z < 0]"): lambda Z: (np.asarray(Z) < 0).astype(float),
 }
 
 
 # ---------------------------------------------------------------------------- relu_jacobian
 RELU_JACOBIAN = np.diag(R.relu_mask(public.Z_JACOBIAN))
 RELU_JACOBIAN_MISTAKES = {
-    "every row equal to the mask: entry (j, k) is the slope of a_j when z_k moves, and a_j "
-    "does not depend on z_k for k != j, so every entry off the diagonal is 0":
+    N_("every row equal to the mask: entry (j, k) is the slope of a_j when z_k moves, and a_j "
+       "does not depend on z_k for k != j, so every entry off the diagonal is 0"):
         np.tile(R.relu_mask(public.Z_JACOBIAN), (4, 1)),
-    "the identity matrix: on the diagonal, the slope of a_j = max(z_j, 0) is 0 where z_j <= 0":
+    N_("the identity matrix: on the diagonal, the slope of a_j = max(z_j, 0) is 0 where "
+       "z_j <= 0"):
         np.eye(4),
-    "the mask [z >= 0] on the diagonal: the slope at the tie z = 0 is 0 in this course":
+    N_("the mask [z >= 0] on the diagonal: the slope at the tie z = 0 is 0 in this course"):
         np.diag((public.Z_JACOBIAN >= 0).astype(float)),
-    "ReLU(z), the values, on the diagonal, instead of the slopes":
+    N_("ReLU(z), the values, on the diagonal, instead of the slopes"):
         np.diag(R.relu_forward(public.Z_JACOBIAN)),
-    "only the diagonal (4 numbers): the Jacobian of a map from 4 numbers to 4 numbers is a "
-    "4 x 4 matrix, most of it zeros here": R.relu_mask(public.Z_JACOBIAN),
+    N_("only the diagonal (4 numbers): the Jacobian of a map from 4 numbers to 4 numbers is a "
+       "4 x 4 matrix, most of it zeros here"): R.relu_mask(public.Z_JACOBIAN),
 }
 
 
@@ -119,17 +122,18 @@ def relu_backward_cases(rng):
 
 
 RELU_BACKWARD_MISTAKES = {
-    "no mask: dZ = dA, but a unit with Z <= 0 passes no gradient": lambda dA, Z: _f(dA),
-    "the mask [Z >= 0]: a unit at exactly Z = 0 passes no gradient, use [Z > 0]":
+    N_("no mask: dZ = dA, but a unit with Z <= 0 passes no gradient"): lambda dA, Z: _f(dA),
+    N_("the mask [Z >= 0]: a unit at exactly Z = 0 passes no gradient, use [Z > 0]"):
         lambda dA, Z: _f(dA) * (np.asarray(Z) >= 0),
-    "dA multiplied by ReLU(Z), the values, instead of by the slopes [Z > 0]":
+    N_("dA multiplied by ReLU(Z), the values, instead of by the slopes [Z > 0]"):
         lambda dA, Z: _f(dA) * R.relu_forward(Z),
-    "a matrix product (@) with the mask: the ReLU's Jacobian is diagonal, so the chain rule "
-    "multiplies entry by entry (*)": lambda dA, Z: _f(dA) @ R.relu_mask(Z),
-    "the mask of dA, [dA > 0], instead of the mask of Z: the forward pass's Z decides which "
-    "units were active": lambda dA, Z: _f(dA) * R.relu_mask(dA),
-    "the mask alone, [Z > 0], without the upstream gradient dA": lambda dA, Z: R.relu_mask(Z),
-    "np.sign(Z) as the slope: it is -1 where Z < 0, where the ReLU's slope is 0":
+    N_("a matrix product (@) with the mask: the ReLU's Jacobian is diagonal, so the chain rule "
+       "multiplies entry by entry (*)"): lambda dA, Z: _f(dA) @ R.relu_mask(Z),
+    N_("the mask of dA, [dA > 0], instead of the mask of Z: the forward pass's Z decides which "
+       "units were active"): lambda dA, Z: _f(dA) * R.relu_mask(dA),
+    N_("the mask alone, [Z > 0], without the upstream gradient dA"):
+        lambda dA, Z: R.relu_mask(Z),
+    N_("np.sign(Z) as the slope: it is -1 where Z < 0, where the ReLU's slope is 0"):
         lambda dA, Z: _f(dA) * np.sign(_f(Z)),
 }
 
@@ -152,20 +156,21 @@ def tanh_backward_cases(rng):
 
 
 TANH_BACKWARD_MISTAKES = {
-    "the slope 1 - tanh(Z), without the square: tanh' = 1 - tanh^2":
+    N_("the slope 1 - tanh(Z), without the square: tanh' = 1 - tanh^2"):
         lambda dA, Z: _f(dA) * (1 - np.tanh(_f(Z))),
-    "the slope 1 - Z^2, written with Z where it needs tanh(Z), the layer's output A":
+    N_("the slope 1 - Z^2, written with Z where it needs tanh(Z), the layer's output A"):
         lambda dA, Z: _f(dA) * (1 - _f(Z) ** 2),
-    "the slope (1 - tanh(Z))^2: the square is on tanh(Z) alone, 1 - tanh(Z)^2":
+    N_("the slope (1 - tanh(Z))^2: the square is on tanh(Z) alone, 1 - tanh(Z)^2"):
         lambda dA, Z: _f(dA) * (1 - np.tanh(_f(Z))) ** 2,
-    "tanh(Z) itself instead of its slope": lambda dA, Z: _f(dA) * np.tanh(_f(Z)),
-    "the slope 1 + tanh(Z)^2: the derivative of sinh/cosh is (cosh^2 - sinh^2)/cosh^2 = "
-    "1 - tanh^2": lambda dA, Z: _f(dA) * (1 + np.tanh(_f(Z)) ** 2),
-    "1/cosh(Z), not squared: the slope is 1/cosh(Z)^2":
+    N_("tanh(Z) itself instead of its slope"): lambda dA, Z: _f(dA) * np.tanh(_f(Z)),
+    N_("the slope 1 + tanh(Z)^2: the derivative of sinh/cosh is (cosh^2 - sinh^2)/cosh^2 = "
+       "1 - tanh^2"): lambda dA, Z: _f(dA) * (1 + np.tanh(_f(Z)) ** 2),
+    N_("1/cosh(Z), not squared: the slope is 1/cosh(Z)^2"):
         lambda dA, Z: _f(dA) / np.cosh(_f(Z)),
-    "the ReLU's mask [Z > 0], copied from relu_backward: tanh's slope is never exactly 0 or 1":
+    N_("the ReLU's mask [Z > 0], copied from relu_backward: tanh's slope is never exactly 0 "
+       "or 1"):
         lambda dA, Z: _f(dA) * R.relu_mask(Z),
-    "the slope alone, without the upstream gradient dA":
+    N_("the slope alone, without the upstream gradient dA"):
         lambda dA, Z: 1 - np.tanh(_f(Z)) ** 2 + 0 * _f(dA),
 }
 
@@ -186,14 +191,15 @@ def affine_forward_cases(rng):
 
 
 AFFINE_FORWARD_MISTAKES = {
-    "the bias b left out": lambda X, W, b: _f(X) @ _f(W),
-    "X W^T + b: W is (d, k), so X W is already (m, k)": lambda X, W, b: _f(X) @ _f(W).T + _f(b),
-    "W X + b, the product in the other order: samples are rows, so X comes first":
+    N_("the bias b left out"): lambda X, W, b: _f(X) @ _f(W),
+    N_("X W^T + b: W is (d, k), so X W is already (m, k)"):
+        lambda X, W, b: _f(X) @ _f(W).T + _f(b),
+    N_("W X + b, the product in the other order: samples are rows, so X comes first"):
         lambda X, W, b: _f(W) @ _f(X) + _f(b),
-    "X * W + b, an entrywise product (*) where the layer is a matrix product (@)":
+    N_("X * W + b, an entrywise product (*) where the layer is a matrix product (@)"):
         lambda X, W, b: _f(X) * _f(W) + _f(b),
-    "b added down the columns (as a column, b[:, None]): b has one entry per output unit and "
-    "is added to every row": lambda X, W, b: _f(X) @ _f(W) + _f(b)[:, None],
+    N_("b added down the columns (as a column, b[:, None]): b has one entry per output unit and "
+       "is added to every row"): lambda X, W, b: _f(X) @ _f(W) + _f(b)[:, None],
 }
 
 
@@ -209,18 +215,20 @@ def _by_hand_with(**wrong):
 
 
 AFFINE_BY_HAND_MISTAKES = {
-    "dW divided by m = 2: dOut is already the gradient of J, whatever 1/m J holds; the "
-    "chain rule adds the contributions of the two samples, it does not average them":
+    N_("dW divided by m = 2: dOut is already the gradient of J, whatever 1/m J holds; the "
+       "chain rule adds the contributions of the two samples, it does not average them"):
         _by_hand_with(dW=lambda dOut, X, W: X.T @ dOut / 2),
-    "db as the mean of dOut over the samples: b is added to both rows, so its gradient is the "
-    "sum of both contributions": _by_hand_with(db=lambda dOut, X, W: dOut.mean(axis=0)),
-    "db = dOut, one number per sample: b has one entry, which collects both samples' "
-    "contributions": _by_hand_with(db=lambda dOut, X, W: dOut),
-    "dW as a row, (1, 2): a gradient has the shape of what it is the gradient of, W is (2, 1)":
+    N_("db as the mean of dOut over the samples: b is added to both rows, so its gradient is "
+       "the sum of both contributions"):
+        _by_hand_with(db=lambda dOut, X, W: dOut.mean(axis=0)),
+    N_("db = dOut, one number per sample: b has one entry, which collects both samples' "
+       "contributions"): _by_hand_with(db=lambda dOut, X, W: dOut),
+    N_("dW as a row, (1, 2): a gradient has the shape of what it is the gradient of, W is "
+       "(2, 1)"):
         _by_hand_with(dW=lambda dOut, X, W: (X.T @ dOut).T),
-    "dX transposed: dX[i, j] is the slope for X[i, j], sample i's input j, which meets only "
-    "row i of Out": _by_hand_with(dX=lambda dOut, X, W: (dOut @ W.T).T),
-    "dX = X: the slope of Out[i, 0] with respect to X[i, j] is W[j, 0], times dOut[i, 0]":
+    N_("dX transposed: dX[i, j] is the slope for X[i, j], sample i's input j, which meets only "
+       "row i of Out"): _by_hand_with(dX=lambda dOut, X, W: (dOut @ W.T).T),
+    N_("dX = X: the slope of Out[i, 0] with respect to X[i, j] is W[j, 0], times dOut[i, 0]"):
         _by_hand_with(dX=lambda dOut, X, W: X),
 }
 
@@ -228,9 +236,9 @@ AFFINE_BY_HAND_MISTAKES = {
 # ------------------------------------------------------------------------------- dW_product
 DW_PRODUCT = 2  # A1^T dZ2: (4, 5)(5, 3) = (4, 3)
 DW_PRODUCT_MISTAKES = {
-    "1, dZ2 A1^T: it is (5, 3) times (4, 5), a product that is not defined": 1,
-    "3, dZ2^T A1: it is (3, 4), the transpose of W2's shape (4, 3)": 3,
-    "4, A1 dZ2^T: it is (5, 4) times (3, 5), a product that is not defined": 4,
+    N_("1, dZ2 A1^T: it is (5, 3) times (4, 5), a product that is not defined"): 1,
+    N_("3, dZ2^T A1: it is (3, 4), the transpose of W2's shape (4, 3)"): 3,
+    N_("4, A1 dZ2^T: it is (5, 4) times (3, 5), a product that is not defined"): 4,
 }
 
 
@@ -249,20 +257,22 @@ def _cost(one_sample=False, forward_layers=2, backward="params", fd_evals=2, fd_
 
 
 BACKPROP_COST_MISTAKES = {
-    "forward: only the hidden layer's product X W1; the output layer's A1 W2 costs m H K too":
+    N_("forward: only the hidden layer's product X W1; the output layer's A1 W2 costs m H K "
+       "too"):
         _cost(forward_layers=1),
-    "the cost of one sample: the batch has m = 64 of them, and every product has m rows":
+    N_("the cost of one sample: the batch has m = 64 of them, and every product has m rows"):
         _cost(one_sample=True),
-    "backward: dX = dZ1 W1^T counted too; training needs only the parameters' gradients":
+    N_("backward: dX = dZ1 W1^T counted too; training needs only the parameters' gradients"):
         _cost(backward="with dX"),
-    "backward: dA1 = dZ2 W2^T left out; it is the product that carries the gradient down to "
-    "the hidden layer": _cost(backward="no dA1"),
-    "numerical: one forward pass per parameter; a central difference evaluates J twice, at "
-    "w + h and at w - h": _cost(fd_evals=1),
-    "numerical: only the weights counted; the biases are parameters too (H + K = 266 of them)":
+    N_("backward: dA1 = dZ2 W2^T left out; it is the product that carries the gradient down to "
+       "the hidden layer"): _cost(backward="no dA1"),
+    N_("numerical: one forward pass per parameter; a central difference evaluates J twice, at "
+       "w + h and at w - h"): _cost(fd_evals=1),
+    N_("numerical: only the weights counted; the biases are parameters too (H + K = 266 of "
+       "them)"):
         _cost(fd_params="weights"),
-    "numerical: the number of forward passes (2 per parameter), not their cost in "
-    "multiply-adds": _cost(fd_per_pass=False),
+    N_("numerical: the number of forward passes (2 per parameter), not their cost in "
+       "multiply-adds"): _cost(fd_per_pass=False),
 }
 
 
@@ -288,14 +298,16 @@ def _as_shape(value):
 
 def column_shapes_compare(got, expected, case):
     if not isinstance(got, dict):
-        return f"the result should be a dict from names to shapes, got {type(got).__name__}"
+        return _("the result should be a dict from names to shapes, got {kind}").format(
+            kind=type(got).__name__)
     missing = [k for k in expected if k not in got]
     if missing:
-        return f"the result is missing the keys {missing}"
+        return _("the result is missing the keys {keys}").format(keys=missing)
     for k in expected:
         have = _as_shape(got[k])
         if have != _as_shape(expected[k]):
-            return f"the shape of {k} is {have if have is not None else got[k]}, which is wrong"
+            return _("the shape of {key} is {shape}, which is wrong").format(
+                key=k, shape=have if have is not None else got[k])
     return None
 
 
@@ -308,14 +320,14 @@ def _shapes_with(**changes):
 
 
 COLUMN_SHAPES_MISTAKES = {
-    "h = ReLU(z) given the shape of x, (Dx, 1), as the source writes it; ReLU acts entry by "
-    "entry, so h has the shape of z, (Dh, 1)": _shapes_with(h=lambda Dx, Dh, Nc: (Dx, 1)),
-    "delta1 and dJ/dz as columns; the source writes the derivative of J with respect to a "
-    "column vector as a row (1 x Nc, 1 x Dh)":
+    N_("h = ReLU(z) given the shape of x, (Dx, 1), as the source writes it; ReLU acts entry by "
+       "entry, so h has the shape of z, (Dh, 1)"): _shapes_with(h=lambda Dx, Dh, Nc: (Dx, 1)),
+    N_("delta1 and dJ/dz as columns; the source writes the derivative of J with respect to a "
+       "column vector as a row (1 x Nc, 1 x Dh)"):
         _shapes_with(delta1=lambda Dx, Dh, Nc: (Nc, 1), dJ_dz=lambda Dx, Dh, Nc: (Dh, 1)),
-    "dJ/dU transposed, (Dh, Nc); a gradient has the shape of its matrix, (Nc, Dh)":
+    N_("dJ/dU transposed, (Dh, Nc); a gradient has the shape of its matrix, (Nc, Dh)"):
         _shapes_with(dJ_dU=lambda Dx, Dh, Nc: (Dh, Nc)),
-    "dJ/dW in the row form's layout (Dx, Dh), the shape of W1 = W^T; W is (Dh, Dx)":
+    N_("dJ/dW in the row form's layout (Dx, Dh), the shape of W1 = W^T; W is (Dh, Dx)"):
         _shapes_with(dJ_dW=lambda Dx, Dh, Nc: (Dx, Dh)),
 }
 
@@ -347,26 +359,26 @@ def _affine_backward_with(dX=None, dW=None, db=None, order=("dX", "dW", "db")):
 
 
 AFFINE_BACKWARD_MISTAKES = {
-    "dW = dOut^T X, the transposed product (k x d): a gradient has its parameter's shape, "
-    "(d, k)":
+    N_("dW = dOut^T X, the transposed product (k x d): a gradient has its parameter's shape, "
+       "(d, k)"):
         _affine_backward_with(dW=lambda dOut, X, W: dOut.T @ X),
-    "dW = X^T * dOut, an entrywise product (*) where a matrix product (@) is meant":
+    N_("dW = X^T * dOut, an entrywise product (*) where a matrix product (@) is meant"):
         _affine_backward_with(dW=lambda dOut, X, W: X.T * dOut),
-    "an extra 1/m in dW: dOut is already the gradient of J, with whatever 1/m J holds":
+    N_("an extra 1/m in dW: dOut is already the gradient of J, with whatever 1/m J holds"):
         _affine_backward_with(dW=lambda dOut, X, W: X.T @ dOut / len(dOut)),
-    "db as the MEAN of dOut over the samples (an extra 1/m: dOut already holds it)":
+    N_("db as the MEAN of dOut over the samples (an extra 1/m: dOut already holds it)"):
         _affine_backward_with(db=lambda dOut, X, W: dOut.mean(axis=0)),
-    "db summed over axis 1 (the output units) instead of axis 0 (the samples)":
+    N_("db summed over axis 1 (the output units) instead of axis 0 (the samples)"):
         _affine_backward_with(db=lambda dOut, X, W: dOut.sum(axis=1)),
-    "db = dOut itself, the (m, k) matrix, not summed over the samples":
+    N_("db = dOut itself, the (m, k) matrix, not summed over the samples"):
         _affine_backward_with(db=lambda dOut, X, W: dOut),
-    "db with keepdims=True: shape (1, k) instead of b's shape (k,)":
+    N_("db with keepdims=True: shape (1, k) instead of b's shape (k,)"):
         _affine_backward_with(db=lambda dOut, X, W: dOut.sum(axis=0, keepdims=True)),
-    "db = dOut.sum() with no axis: one number, where b has k entries":
+    N_("db = dOut.sum() with no axis: one number, where b has k entries"):
         _affine_backward_with(db=lambda dOut, X, W: dOut.sum()),
-    "dX = dOut W without the transpose: dOut W^T is (m, k)(k, d)":
+    N_("dX = dOut W without the transpose: dOut W^T is (m, k)(k, d)"):
         _affine_backward_with(dX=lambda dOut, X, W: dOut @ W),
-    "the three gradients in the order (dW, db, dX): the layer returns (dX, dW, db)":
+    N_("the three gradients in the order (dW, db, dX): the layer returns (dX, dW, db)"):
         _affine_backward_with(order=("dW", "db", "dX")),
 }
 

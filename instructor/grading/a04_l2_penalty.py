@@ -8,6 +8,7 @@ Their inputs are the public module's.
 import numpy as np
 
 from course.exercises import a04_l2_penalty as public
+from course.i18n import N_
 from instructor import reference as R
 
 from . import Case, Graded
@@ -57,28 +58,30 @@ def _both(square):
 
 
 L2_PENALTY_MISTAKES = {
-    "lam/m instead of lam/(2m) in front of the squared norms (the 1/2 of the course's "
-    "lam/(2m) is missing)": _penalty(lambda lam, m: lam / m, _both(_sq)),
-    "the 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)": _penalty(lambda lam, m: lam / 2, _both(_sq)),
-    "both the 1/2 and the 1/m are missing: lam (||W1||^2 + ||W2||^2)":
+    N_("lam/m instead of lam/(2m) in front of the squared norms (the 1/2 of the course's "
+       "lam/(2m) is missing)"): _penalty(lambda lam, m: lam / m, _both(_sq)),
+    N_("the 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)"):
+        _penalty(lambda lam, m: lam / 2, _both(_sq)),
+    N_("both the 1/2 and the 1/m are missing: lam (||W1||^2 + ||W2||^2)"):
         _penalty(lambda lam, m: lam, _both(_sq)),
-    "lam/2 * m in place of lam/(2m): Python reads lam / 2 * m as (lam / 2) * m":
+    N_("lam/2 * m in place of lam/(2m): Python reads lam / 2 * m as (lam / 2) * m"):
         _penalty(lambda lam, m: lam / 2 * m, _both(_sq)),
-    "penalising the biases too": lambda p, lam, m: lam / (2 * m) * sum(_sq(v) for v in p.values()),
-    "summing the norms ||W1|| + ||W2|| instead of their squares":
+    N_("penalising the biases too"):
+        lambda p, lam, m: lam / (2 * m) * sum(_sq(v) for v in p.values()),
+    N_("summing the norms ||W1|| + ||W2|| instead of their squares"):
         _penalty(lambda lam, m: lam / (2 * m), _both(lambda W: np.sqrt(_sq(W)))),
-    "squaring the sum of the norms, (||W1|| + ||W2||)^2, instead of adding their squares":
+    N_("squaring the sum of the norms, (||W1|| + ||W2||)^2, instead of adding their squares"):
         _penalty(lambda lam, m: lam / (2 * m),
                  lambda p: (np.sqrt(_sq(p["W1"])) + np.sqrt(_sq(p["W2"]))) ** 2),
-    "the square of the sum of the entries, np.sum(W) ** 2, instead of the sum of their "
-    "squares, np.sum(W ** 2)":
+    N_("the square of the sum of the entries, np.sum(W) ** 2, instead of the sum of their "
+       "squares, np.sum(W ** 2)"):
         _penalty(lambda lam, m: lam / (2 * m), _both(lambda W: float(np.sum(_f(W))) ** 2)),
-    "the sum of every entry of W^T W: ||W||_F^2 is its trace, the diagonal only":
+    N_("the sum of every entry of W^T W: ||W||_F^2 is its trace, the diagonal only"):
         _penalty(lambda lam, m: lam / (2 * m), _both(lambda W: float(np.sum(_f(W).T @ _f(W))))),
-    "the mean of the squared entries (np.mean) instead of their sum":
+    N_("the mean of the squared entries (np.mean) instead of their sum"):
         _penalty(lambda lam, m: lam / (2 * m), _both(lambda W: float(np.mean(_f(W) ** 2)))),
-    "only W1 penalised (W2 forgotten)": lambda p, lam, m: lam / (2 * m) * _sq(p["W1"]),
-    "only W2 penalised (W1 forgotten)": lambda p, lam, m: lam / (2 * m) * _sq(p["W2"]),
+    N_("only W1 penalised (W2 forgotten)"): lambda p, lam, m: lam / (2 * m) * _sq(p["W1"]),
+    N_("only W2 penalised (W1 forgotten)"): lambda p, lam, m: lam / (2 * m) * _sq(p["W2"]),
 }
 
 
@@ -92,14 +95,14 @@ PENALTY_SLOPE = _slope(lambda w, lam, m: lam / m * w)  # d/dw of lam/(2m) w^2 = 
 
 
 PENALTY_SLOPE_MISTAKES = {
-    "lam/(2m) w: the derivative of w^2 is 2w, so the 2 cancels the 1/2":
+    N_("lam/(2m) w: the derivative of w^2 is 2w, so the 2 cancels the 1/2"):
         _slope(lambda w, lam, m: lam / (2 * m) * w),
-    "2 lam/m w, the slope of lam/m w^2: the course's penalty has lam/(2m), and the 2 from w^2 "
-    "cancels its 1/2": _slope(lambda w, lam, m: 2 * lam / m * w),
-    "lam w: the 1/m is missing": _slope(lambda w, lam, m: lam * w),
-    "the term's value lam/(2m) w^2, not its slope":
+    N_("2 lam/m w, the slope of lam/m w^2: the course's penalty has lam/(2m), and the 2 from w^2 "
+       "cancels its 1/2"): _slope(lambda w, lam, m: 2 * lam / m * w),
+    N_("lam w: the 1/m is missing"): _slope(lambda w, lam, m: lam * w),
+    N_("the term's value lam/(2m) w^2, not its slope"):
         _slope(lambda w, lam, m: lam / (2 * m) * w ** 2),
-    "lam/m: the derivative of w^2 is 2w, not 2": _slope(lambda w, lam, m: lam / m),
+    N_("lam/m: the derivative of w^2 is 2w, not 2"): _slope(lambda w, lam, m: lam / m),
 }
 
 
@@ -119,15 +122,15 @@ def l2_grad_cases(rng):
 
 
 L2_GRAD_MISTAKES = {
-    "2 lam/m W, the gradient of lam/m ||W||^2 (with the course's lam/(2m) ||W||^2 the 2 "
-    "cancels)": lambda W, lam, m: 2 * lam / m * _f(W),
-    "lam/(2m) W: the penalty's coefficient used in the gradient (the derivative of ||W||^2 is "
-    "2W)": lambda W, lam, m: lam / (2 * m) * _f(W),
-    "the 1/m is missing: lam W": lambda W, lam, m: lam * _f(W),
-    "lam/m sign(W), the gradient of an L1 penalty (lam/m) sum |W|":
+    N_("2 lam/m W, the gradient of lam/m ||W||^2 (with the course's lam/(2m) ||W||^2 the 2 "
+       "cancels)"): lambda W, lam, m: 2 * lam / m * _f(W),
+    N_("lam/(2m) W: the penalty's coefficient used in the gradient (the derivative of ||W||^2 is "
+       "2W)"): lambda W, lam, m: lam / (2 * m) * _f(W),
+    N_("the 1/m is missing: lam W"): lambda W, lam, m: lam * _f(W),
+    N_("lam/m sign(W), the gradient of an L1 penalty (lam/m) sum |W|"):
         lambda W, lam, m: lam / m * np.sign(_f(W)),
-    "the penalty's value lam/(2m) ||W||^2, one number, instead of its gradient, one entry per "
-    "weight": lambda W, lam, m: lam / (2 * m) * _sq(W),
+    N_("the penalty's value lam/(2m) ||W||^2, one number, instead of its gradient, one entry per "
+       "weight"): lambda W, lam, m: lam / (2 * m) * _sq(W),
 }
 
 
@@ -141,14 +144,14 @@ PIXELS_01_LAYER = _pixels(lambda W: 2 * W, lambda W, b: b - W.sum(axis=0))
 
 
 PIXELS_01_LAYER_MISTAKES = {
-    "the conversion the wrong way round, W1/2 and b1 + (1/2) 1^T W1 (those turn a layer for "
-    "pixels in [0, 1] into one for [-1, 1]): here x = 2x' - 1": _pixels(
+    N_("the conversion the wrong way round, W1/2 and b1 + (1/2) 1^T W1 (those turn a layer for "
+       "pixels in [0, 1] into one for [-1, 1]): here x = 2x' - 1"): _pixels(
         lambda W: W / 2, lambda W, b: b + W.sum(axis=0) / 2),
-    "the scaling only, 2 W1 with b1 unchanged: x = 2x' - 1 also shifts, and the bias must "
-    "absorb the -1": _pixels(lambda W: 2 * W, lambda W, b: b),
-    "the shift only, b1 - 1^T W1 with W1 unchanged: x = 2x' - 1 also doubles, so the weights "
-    "must double": _pixels(lambda W: W, lambda W, b: b - W.sum(axis=0)),
-    "the shift with the wrong sign, b1 + 1^T W1: (2x' - 1) W1 = x' (2 W1) - 1^T W1":
+    N_("the scaling only, 2 W1 with b1 unchanged: x = 2x' - 1 also shifts, and the bias must "
+       "absorb the -1"): _pixels(lambda W: 2 * W, lambda W, b: b),
+    N_("the shift only, b1 - 1^T W1 with W1 unchanged: x = 2x' - 1 also doubles, so the weights "
+       "must double"): _pixels(lambda W: W, lambda W, b: b - W.sum(axis=0)),
+    N_("the shift with the wrong sign, b1 + 1^T W1: (2x' - 1) W1 = x' (2 W1) - 1^T W1"):
         _pixels(lambda W: 2 * W, lambda W, b: b + W.sum(axis=0)),
 }
 
@@ -178,17 +181,17 @@ def _with_l2(factor, keys=WEIGHTS):
 
 
 REGULARISED_GRADS_MISTAKES = {
-    "penalising the biases too: (lam/m) b added to their gradients":
+    N_("penalising the biases too: (lam/m) b added to their gradients"):
         _with_l2(lambda lam, m: lam / m, keys=("W1", "b1", "W2", "b2")),
-    "2 lam/m W added, the gradient of lam/m ||W||^2 (with lam/(2m) ||W||^2 the 2 cancels)":
+    N_("2 lam/m W added, the gradient of lam/m ||W||^2 (with lam/(2m) ||W||^2 the 2 cancels)"):
         _with_l2(lambda lam, m: 2 * lam / m),
-    "lam/(2m) W added: the penalty's coefficient used in the gradient":
+    N_("lam/(2m) W added: the penalty's coefficient used in the gradient"):
         _with_l2(lambda lam, m: lam / (2 * m)),
-    "the 1/m is missing: lam W added": _with_l2(lambda lam, m: lam),
-    "the penalty's gradient subtracted: the penalty adds to J, so its gradient adds to the data "
-    "gradient": _with_l2(lambda lam, m: -lam / m),
-    "only W1 regularised (W2 forgotten)": _with_l2(lambda lam, m: lam / m, keys=("W1",)),
-    "nothing added: the weights' gradients get (lam/m) W": _with_l2(lambda lam, m: 0.0),
+    N_("the 1/m is missing: lam W added"): _with_l2(lambda lam, m: lam),
+    N_("the penalty's gradient subtracted: the penalty adds to J, so its gradient adds to the "
+       "data gradient"): _with_l2(lambda lam, m: -lam / m),
+    N_("only W1 regularised (W2 forgotten)"): _with_l2(lambda lam, m: lam / m, keys=("W1",)),
+    N_("nothing added: the weights' gradients get (lam/m) W"): _with_l2(lambda lam, m: 0.0),
 }
 
 
@@ -202,15 +205,15 @@ DECAY_FACTOR = _decay(lambda lr, lam, m: 1 - lr * lam / m)
 
 
 DECAY_FACTOR_MISTAKES = {
-    "1 - lr lam/(2m): the step uses the gradient of the penalty, (lam/m) W, not its factor "
-    "lam/(2m)": _decay(lambda lr, lam, m: 1 - lr * lam / (2 * m)),
-    "1 - lr lam: the 1/m of the penalty's gradient is missing":
+    N_("1 - lr lam/(2m): the step uses the gradient of the penalty, (lam/m) W, not its factor "
+       "lam/(2m)"): _decay(lambda lr, lam, m: 1 - lr * lam / (2 * m)),
+    N_("1 - lr lam: the 1/m of the penalty's gradient is missing"):
         _decay(lambda lr, lam, m: 1 - lr * lam),
-    "lr lam/m, the part taken away each step, not the factor that multiplies W":
+    N_("lr lam/m, the part taken away each step, not the factor that multiplies W"):
         _decay(lambda lr, lam, m: lr * lam / m),
-    "1 - 2 lr lam/m: the gradient of lam/(2m) ||W||^2 is (lam/m) W, the 2 cancels":
+    N_("1 - 2 lr lam/m: the gradient of lam/(2m) ||W||^2 is (lam/m) W, the 2 cancels"):
         _decay(lambda lr, lam, m: 1 - 2 * lr * lam / m),
-    "1 + lr lam/m: a gradient step goes against the gradient, W - lr (...)":
+    N_("1 + lr lam/m: a gradient step goes against the gradient, W - lr (...)"):
         _decay(lambda lr, lam, m: 1 + lr * lam / m),
 }
 
@@ -223,13 +226,13 @@ def minibatch_lam_cases(rng):
 
 
 MINIBATCH_LAM_MISTAKES = {
-    "lam passed unchanged. That is another convention, and a valid one if lam is tuned under "
-    "it (06 accepts it): each step then follows J with a penalty m/B times stronger. This "
-    "exercise asks for the course's convention, where each step follows the full J":
+    N_("lam passed unchanged. That is another convention, and a valid one if lam is tuned under "
+       "it (06 accepts it): each step then follows J with a penalty m/B times stronger. This "
+       "exercise asks for the course's convention, where each step follows the full J"):
         lambda lam, B, m: lam,
-    "the ratio upside down: lam m / B": lambda lam, B, m: lam * m / B,
-    "the division by m is missing: lam B": lambda lam, B, m: lam * B,
-    "the multiplication by the batch size is missing: lam / m": lambda lam, B, m: lam / m,
+    N_("the ratio upside down: lam m / B"): lambda lam, B, m: lam * m / B,
+    N_("the division by m is missing: lam B"): lambda lam, B, m: lam * B,
+    N_("the multiplication by the batch size is missing: lam / m"): lambda lam, B, m: lam / m,
 }
 
 

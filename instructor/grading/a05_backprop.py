@@ -11,6 +11,7 @@ import numpy as np
 from course import calls
 from course.exercises.a05_backprop import HAND
 from course.gradcheck import kink_example
+from course.i18n import N_
 from instructor import reference as R
 
 from . import Case, Graded, difference
@@ -98,15 +99,15 @@ def forward_compare(got, expected, case):
 
 
 FORWARD_MISTAKES = {
-    "no ReLU between the layers: A1 = Z1": _forward_variant(relu_hidden=False),
-    "Z2 computed from Z1 instead of A1: the output layer's input is the ReLU's output":
+    N_("no ReLU between the layers: A1 = Z1"): _forward_variant(relu_hidden=False),
+    N_("Z2 computed from Z1 instead of A1: the output layer's input is the ReLU's output"):
         _forward_variant(z2_from="Z1"),
-    "the bias b1 left out of Z1": _forward_variant(b1=False),
-    "the bias b2 left out of Z2": _forward_variant(b2=False),
-    "the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)":
+    N_("the bias b1 left out of Z1"): _forward_variant(b1=False),
+    N_("the bias b2 left out of Z2"): _forward_variant(b2=False),
+    N_("the softmax taken over axis 0 (the samples) instead of axis 1 (the classes)"):
         _forward_variant(axis=0),
-    "a ReLU applied to the logits Z2 as well": _forward_variant(relu_logits=True),
-    "cache['A1'] holds Z1 (the pre-activation) instead of the ReLU's output":
+    N_("a ReLU applied to the logits Z2 as well"): _forward_variant(relu_logits=True),
+    N_("cache['A1'] holds Z1 (the pre-activation) instead of the ReLU's output"):
         _forward_variant(cache_A1="Z1"),
 }
 
@@ -139,15 +140,15 @@ def _loss_variant(data="mean", factor=lambda lam, m: lam / (2 * m), keys=WEIGHTS
 
 
 LOSS_MISTAKES = {
-    "lam/m instead of lam/(2m) in front of the squared norms":
+    N_("lam/m instead of lam/(2m) in front of the squared norms"):
         _loss_variant(factor=lambda lam, m: lam / m),
-    "the penalty's 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)":
+    N_("the penalty's 1/m is missing: lam/2 (||W1||^2 + ||W2||^2)"):
         _loss_variant(factor=lambda lam, m: lam / 2),
-    "penalising the biases too": _loss_variant(keys=("W1", "b1", "W2", "b2")),
-    "no L2 penalty at all": _loss_variant(factor=lambda lam, m: 0.0),
-    "the sum of the samples' cross-entropies instead of their mean":
+    N_("penalising the biases too"): _loss_variant(keys=("W1", "b1", "W2", "b2")),
+    N_("no L2 penalty at all"): _loss_variant(factor=lambda lam, m: 0.0),
+    N_("the sum of the samples' cross-entropies instead of their mean"):
         _loss_variant(data="sum"),
-    "-log P averaged over every class, not just each sample's correct class":
+    N_("-log P averaged over every class, not just each sample's correct class"):
         _loss_variant(data="all"),
 }
 
@@ -161,15 +162,15 @@ def _hand(dZ2=HAND["dZ2"], W2=HAND["W2"], Z1=HAND["Z1"], gate="mask"):
 
 
 HAND_MISTAKES = {
-    "the mask [Z1 >= 0]: a unit at exactly 0 passes no gradient (ReLU'(0) is taken as 0)":
+    N_("the mask [Z1 >= 0]: a unit at exactly 0 passes no gradient (ReLU'(0) is taken as 0)"):
         _hand(gate=">="),
-    "no mask at all: dZ1 = dA1": _hand(gate="none"),
-    "dA1 multiplied by A1 = ReLU(Z1) instead of by the mask [Z1 > 0]": _hand(gate="A1"),
-    "dA1 multiplied by Z1 itself instead of by the mask [Z1 > 0]": _hand(gate="Z1"),
-    "dA1 as a column (H, 1), W2 dZ2^T: samples are rows, so dA1 = dZ2 W2^T is (1, H)":
+    N_("no mask at all: dZ1 = dA1"): _hand(gate="none"),
+    N_("dA1 multiplied by A1 = ReLU(Z1) instead of by the mask [Z1 > 0]"): _hand(gate="A1"),
+    N_("dA1 multiplied by Z1 itself instead of by the mask [Z1 > 0]"): _hand(gate="Z1"),
+    N_("dA1 as a column (H, 1), W2 dZ2^T: samples are rows, so dA1 = dZ2 W2^T is (1, H)"):
         {"dA1": (HAND["W2"] @ HAND["dZ2"].T), "dZ1": (HAND["W2"] @ HAND["dZ2"].T) *
          (HAND["Z1"].T > 0)},
-    "the sign of dZ2 flipped": _hand(dZ2=-HAND["dZ2"]),
+    N_("the sign of dZ2 flipped"): _hand(dZ2=-HAND["dZ2"]),
 }
 
 
@@ -242,32 +243,32 @@ def _backward_variant(scale_dz=True, sign=1.0, l2=lambda lam, m: lam / m, mask="
 
 
 BACKWARD_MISTAKES = {
-    "the 1/m is missing: dZ2 = P - Y instead of (P - Y)/m": _backward_variant(scale_dz=False),
-    "the sign flipped: dZ2 = (Y - P)/m": _backward_variant(sign=-1.0),
-    "2 lam/m W, the gradient of lam/m ||W||^2 (with the lam/(2m) convention the 2 cancels)":
+    N_("the 1/m is missing: dZ2 = P - Y instead of (P - Y)/m"): _backward_variant(scale_dz=False),
+    N_("the sign flipped: dZ2 = (Y - P)/m"): _backward_variant(sign=-1.0),
+    N_("2 lam/m W, the gradient of lam/m ||W||^2 (with the lam/(2m) convention the 2 cancels)"):
         _backward_variant(l2=lambda lam, m: 2 * lam / m),
-    "lam/(2m) W: the penalty's coefficient used as its gradient's":
+    N_("lam/(2m) W: the penalty's coefficient used as its gradient's"):
         _backward_variant(l2=lambda lam, m: lam / (2 * m)),
-    "the L2 gradient (lam/m) W left out": _backward_variant(l2=lambda lam, m: 0.0),
-    "the L2 gradient added to W2 only, not to W1": _backward_variant(l2_keys=("W2",)),
-    "the mask [Z1 >= 0] instead of [Z1 > 0] (ReLU'(0) is taken as 0)":
+    N_("the L2 gradient (lam/m) W left out"): _backward_variant(l2=lambda lam, m: 0.0),
+    N_("the L2 gradient added to W2 only, not to W1"): _backward_variant(l2_keys=("W2",)),
+    N_("the mask [Z1 >= 0] instead of [Z1 > 0] (ReLU'(0) is taken as 0)"):
         _backward_variant(mask=">="),
-    "no ReLU step: dZ1 = dA1": _backward_variant(mask="none"),
-    "the output layer's backward given Z1 as its input instead of A1 (its input is the "
-    "ReLU's output)": _backward_variant(out_input="Z1"),
-    "dW2 computed as dZ2^T A1, of shape (K, H): the transpose the shapes require is missing "
-    "(source 000's slip)": _backward_variant(dW2_T=True),
-    "dW1 computed as dZ1^T X, of shape (H, n): a transposed product":
+    N_("no ReLU step: dZ1 = dA1"): _backward_variant(mask="none"),
+    N_("the output layer's backward given Z1 as its input instead of A1 (its input is the "
+       "ReLU's output)"): _backward_variant(out_input="Z1"),
+    N_("dW2 computed as dZ2^T A1, of shape (K, H): the transpose the shapes require is missing "
+       "(source 000's slip)"): _backward_variant(dW2_T=True),
+    N_("dW1 computed as dZ1^T X, of shape (H, n): a transposed product"):
         _backward_variant(dW1_T=True),
-    "penalising the biases too: (lam/m) b added to their gradients":
+    N_("penalising the biases too: (lam/m) b added to their gradients"):
         _backward_variant(l2_keys=("W1", "b1", "W2", "b2")),
-    "db1 and db2 as the mean of the rows (dZ2 already has the 1/m, so they are sums)":
+    N_("db1 and db2 as the mean of the rows (dZ2 already has the 1/m, so they are sums)"):
         _backward_variant(db="mean"),
-    "db1 divided by n, the number of features, instead of m (source 000's slip)":
+    N_("db1 divided by n, the number of features, instead of m (source 000's slip)"):
         _backward_variant(db1_div_n=True),
-    "dW1 masked by the wrong hidden unit, (X * [Z1 > 0])^T dA1 (source 000's formula, which "
-    "only has a shape when n = H)": _backward_variant(dW1_source=True),
-    "db2 = dZ2 with no sum over the samples, shape (m, K) (source 000's slip)":
+    N_("dW1 masked by the wrong hidden unit, (X * [Z1 > 0])^T dA1 (source 000's formula, which "
+       "only has a shape when n = H)"): _backward_variant(dW1_source=True),
+    N_("db2 = dZ2 with no sum over the samples, shape (m, K) (source 000's slip)"):
         _backward_variant(db2_rows=True),
 }
 
@@ -291,17 +292,17 @@ def db1_cases(rng):
 
 
 DW2_MISTAKES = {
-    "(Y_hat - Y)^T A1 / m, of shape (K, H): source 000's missing transpose":
+    N_("(Y_hat - Y)^T A1 / m, of shape (K, H): source 000's missing transpose"):
         lambda E, A1: np.asarray(E, float).T @ A1 / E.shape[0],
-    "the 1/m is missing: A1^T E": lambda E, A1: A1.T @ np.asarray(E, float),
-    "an entry-by-entry product where a matrix product belongs (the shapes only agree when "
-    "H = K)": lambda E, A1: np.asarray(A1, float) * np.asarray(E, float),
+    N_("the 1/m is missing: A1^T E"): lambda E, A1: A1.T @ np.asarray(E, float),
+    N_("an entry-by-entry product where a matrix product belongs (the shapes only agree when "
+       "H = K)"): lambda E, A1: np.asarray(A1, float) * np.asarray(E, float),
 }
 DB1_MISTAKES = {
-    "divided by n, the number of features, instead of m, the number of samples (source "
-    "000's slip)": lambda G, X: np.asarray(G, float).sum(axis=0) / X.shape[1],
-    "the 1/m is missing: the sum over the samples": lambda G, X: np.asarray(G, float).sum(0),
-    "the mean over the hidden units (axis 1) instead of over the samples (axis 0)":
+    N_("divided by n, the number of features, instead of m, the number of samples (source "
+       "000's slip)"): lambda G, X: np.asarray(G, float).sum(axis=0) / X.shape[1],
+    N_("the 1/m is missing: the sum over the samples"): lambda G, X: np.asarray(G, float).sum(0),
+    N_("the mean over the hidden units (axis 1) instead of over the samples (axis 0)"):
         lambda G, X: np.asarray(G, float).mean(axis=1),
 }
 
@@ -310,14 +311,14 @@ DB1_MISTAKES = {
 SOURCE_VERDICTS = {"dW1_shape_check": True, "dW1_gradient_check": False,
                    "db2_shape_check": False}
 VERDICT_MISTAKES = {
-    "the source's dW1 passes the gradient check: it does not (read the report: W1's error "
-    "is far above the tolerance); a right shape does not make a right gradient":
+    N_("the source's dW1 passes the gradient check: it does not (read the report: W1's error "
+       "is far above the tolerance); a right shape does not make a right gradient"):
         dict(SOURCE_VERDICTS, dW1_gradient_check=True),
-    "the source's dW1 fails the shape check: with n = H = 256 every (256, 256) matrix has "
-    "W1's shape, which is why the shape check cannot see this slip":
+    N_("the source's dW1 fails the shape check: with n = H = 256 every (256, 256) matrix has "
+       "W1's shape, which is why the shape check cannot see this slip"):
         dict(SOURCE_VERDICTS, dW1_shape_check=False),
-    "the source's db2 passes the shape check: (P - Y)/m is (m, K), one row per sample, and "
-    "b2 is (K,): the sum over the samples is missing":
+    N_("the source's db2 passes the shape check: (P - Y)/m is (m, K), one row per sample, and "
+       "b2 is (K,): the sum over the samples is missing"):
         dict(SOURCE_VERDICTS, db2_shape_check=True),
 }
 
@@ -333,17 +334,17 @@ def op_counts_reference(n=256, H=256, K=10):
 
 OPS = op_counts_reference()
 OP_MISTAKES = {
-    "the backward pass counted with dX = dZ1 W1^T too (training does not need it)":
+    N_("the backward pass counted with dX = dZ1 W1^T too (training does not need it)"):
         dict(OPS, backward=OPS["backward"] + 256 * 256),
-    "one evaluation per parameter: a central difference needs two, J(x + h) and J(x - h)":
+    N_("one evaluation per parameter: a central difference needs two, J(x + h) and J(x - h)"):
         dict(OPS, finite_differences=OPS["finite_differences"] // 2),
-    "the biases left out of the parameters perturbed by finite differences":
+    N_("the biases left out of the parameters perturbed by finite differences"):
         dict(OPS, finite_differences=2 * (256 * 256 + 256 * 10) * OPS["forward"]),
-    "the forward pass counted as the first layer only (A1 W2 is a product too)":
+    N_("the forward pass counted as the first layer only (A1 W2 is a product too)"):
         {"forward": 256 * 256, "backward": OPS["backward"],
          "finite_differences": 2 * 68362 * 256 * 256},
-    "the backward pass counted without dA1 = dZ2 W2^T (the product that carries the "
-    "gradient back to the hidden layer)": dict(OPS, backward=OPS["backward"] - 256 * 10),
+    N_("the backward pass counted without dA1 = dZ2 W2^T (the product that carries the "
+       "gradient back to the hidden layer)"): dict(OPS, backward=OPS["backward"] - 256 * 10),
 }
 
 
@@ -396,16 +397,16 @@ def _numgrad_variant(kind):
 
 
 NUMGRAD_MISTAKES = {
-    "a forward difference (f(x + h) - f(x)) / h, accurate only to order h (use the central "
-    "difference)": _numgrad_variant("forward"),
-    "dividing f(x + h) - f(x - h) by h instead of 2h": _numgrad_variant("over_h"),
-    "x not restored after each entry (x[i] left at x[i] - h), so later entries are measured "
-    "at a shifted point": _numgrad_variant("not_restored"),
-    "every entry perturbed at once (x + h) instead of one entry at a time":
+    N_("a forward difference (f(x + h) - f(x)) / h, accurate only to order h (use the central "
+       "difference)"): _numgrad_variant("forward"),
+    N_("dividing f(x + h) - f(x - h) by h instead of 2h"): _numgrad_variant("over_h"),
+    N_("x not restored after each entry (x[i] left at x[i] - h), so later entries are measured "
+       "at a shifted point"): _numgrad_variant("not_restored"),
+    N_("every entry perturbed at once (x + h) instead of one entry at a time"):
         _numgrad_variant("all_at_once"),
-    "a copy of x perturbed instead of x itself: an f that reads x from outside (as "
-    "lambda _: loss(params, X, y, lam) does) sees no change": _numgrad_variant("copy"),
-    "the h given ignored (a fixed 1e-5 used instead)": _numgrad_variant("fixed_h"),
+    N_("a copy of x perturbed instead of x itself: an f that reads x from outside (as "
+       "lambda _: loss(params, X, y, lam) does) sees no change"): _numgrad_variant("copy"),
+    N_("the h given ignored (a fixed 1e-5 used instead)"): _numgrad_variant("fixed_h"),
 }
 
 
@@ -418,7 +419,7 @@ def kink_units_reference(Z1, h=1e-5):
 
 
 def kink_cases(rng):
-    params, X, _ = kink_example()
+    params, X, _unused = kink_example()
     near = rng.normal(size=(6, 8))
     near[rng.random(size=near.shape) < 0.2] *= 1e-6   # entries within h of 0, not exactly 0
     return [
@@ -434,15 +435,15 @@ def kink_cases(rng):
 
 
 KINK_MISTAKES = {
-    "the samples (rows of Z1) holding a kink, not the hidden units (columns): b1[j] moves "
-    "column j of Z1": lambda Z1, h=1e-5: np.flatnonzero(
+    N_("the samples (rows of Z1) holding a kink, not the hidden units (columns): b1[j] moves "
+       "column j of Z1"): lambda Z1, h=1e-5: np.flatnonzero(
         ((np.asarray(Z1, float) + h > 0) != (np.asarray(Z1, float) - h > 0)).any(axis=1)),
-    "only the entries exactly at 0: an entry within h of 0 crosses the kink too":
+    N_("only the entries exactly at 0: an entry within h of 0 crosses the kink too"):
         lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) == 0).any(axis=0)),
-    "the units that are inactive somewhere (Z1 <= 0): only an entry within h of 0 changes "
-    "side": lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) <= 0).any(axis=0)),
-    "a boolean per unit instead of the list of indices (np.flatnonzero turns one into the "
-    "other)": lambda Z1, h=1e-5: (((np.asarray(Z1, float) + h > 0) !=
+    N_("the units that are inactive somewhere (Z1 <= 0): only an entry within h of 0 changes "
+       "side"): lambda Z1, h=1e-5: np.flatnonzero((np.asarray(Z1) <= 0).any(axis=0)),
+    N_("a boolean per unit instead of the list of indices (np.flatnonzero turns one into the "
+       "other)"): lambda Z1, h=1e-5: (((np.asarray(Z1, float) + h > 0) !=
                                    (np.asarray(Z1, float) - h > 0)).any(axis=0)),
 }
 

@@ -41,6 +41,7 @@ import numpy as np
 from instructor import reference as R
 
 from course import calls
+from course.i18n import N_, _
 
 from . import Case, Graded, difference
 from .questions import question
@@ -90,10 +91,10 @@ def step_cases(rng):
     p = _params(rng, 4, 3, 3)
     g = grads_like(p)
     g["X"] = rng.normal(size=(6, 4))  # backward's dX: not a parameter
-    cases.append(Case("grads holding an extra entry 'X' (dX from backward), lr=0.2",
+    cases.append(Case(N_("grads holding an extra entry 'X' (dX from backward), lr=0.2"),
                       (p, g, 0.2), (1,), call=calls.step))
     p = _params(rng, 3, 2, 2)
-    cases.append(Case("lr = 2 (an int)", (p, grads_like(p), 2), (1,), call=calls.step))
+    cases.append(Case(N_("lr = 2 (an int)"), (p, grads_like(p), 2), (1,), call=calls.step))
     return cases
 
 
@@ -109,15 +110,16 @@ def _step_variant(sign=-1.0, lr_power=1, in_place=True, keys=NAMES, returns=True
     return sgd_step
 
 
-STEP_NOT_IN_PLACE = ("a new dict returned while params is left unchanged (not in place): "
-                     "train would never see the update")
+STEP_NOT_IN_PLACE = N_("a new dict returned while params is left unchanged (not in place): "
+                        "train would never see the update")
 STEP_MISTAKES = {
-    "gradient ascent: p + lr * dp instead of p - lr * dp": _step_variant(sign=1.0),
-    "lr applied twice: p - lr**2 * dp": _step_variant(lr_power=2),
+    N_("gradient ascent: p + lr * dp instead of p - lr * dp"): _step_variant(sign=1.0),
+    N_("lr applied twice: p - lr**2 * dp"): _step_variant(lr_power=2),
     STEP_NOT_IN_PLACE: _step_variant(in_place=False),
-    "only the weights W1, W2 updated; the biases b1, b2 left as they were":
+    N_("only the weights W1, W2 updated; the biases b1, b2 left as they were"):
         _step_variant(keys=("W1", "W2")),
-    "params updated but not returned (the function returns None)": _step_variant(returns=False),
+    N_("params updated but not returned (the function returns None)"):
+        _step_variant(returns=False),
 }
 
 
@@ -125,22 +127,23 @@ def step_compare(got, expected, case):
     start = calls.param_values(case.args[0])
     if _unchanged(got["params"], start):
         if got["returned_kind"] == 1 and _close(got["returned"], expected["params"]):
-            return ("sgd_step returned the right new values in a new dict, but the caller's "
-                    "params did not change. The contract is an update in place "
-                    "(params[k] -= lr * grads[k]): train calls sgd_step(params, grads, lr) and "
-                    "relies on params changing")
-        return "sgd_step left params unchanged: update every entry in place"
-    problem = difference(got["params"], expected["params"], path="params after sgd_step")
+            return _("sgd_step returned the right new values in a new dict, but the caller's "
+                     "params did not change. The contract is an update in place "
+                     "(params[k] -= lr * grads[k]): train calls sgd_step(params, grads, lr) "
+                     "and relies on params changing")
+        return _("sgd_step left params unchanged: update every entry in place")
+    problem = difference(got["params"], expected["params"], path=N_("params after sgd_step"))
     if problem:
         return problem
     if got["added_keys"] > 0:
-        return ("sgd_step added entries to params (such as 'X', backward's dX, which is not a "
-                "parameter): loop over the keys of params, not over those of grads")
+        return _("sgd_step added entries to params (such as 'X', backward's dX, which is not a "
+                 "parameter): loop over the keys of params, not over those of grads")
     if got["returned_kind"] == 0:
-        return "sgd_step updated params but returned None: end it with `return params`"
+        return _("sgd_step updated params but returned None: end it with `return params`")
     if got["returned_kind"] < 0:
-        return "sgd_step should return the params dict (after updating it)"
-    return difference(got["returned"], expected["returned"], path="the dict sgd_step returned")
+        return _("sgd_step should return the params dict (after updating it)")
+    return difference(got["returned"], expected["returned"],
+                      path=N_("the dict sgd_step returned"))
 
 
 # ---------------------------------------------------------------------------------- predict
@@ -149,17 +152,17 @@ def predict_cases(rng):
     for m, n, H, K in [(1, 4, 3, 2), (3, 4, 5, 3), (7, 6, 5, 10), (12, 256, 16, 10)]:
         label = f"m={m}, n={n}, H={H}, K={K}" + (" (m = K: a square P)" if m == K else "")
         cases.append(Case(label, (_params(rng, n, H, K, 3.0), rng.normal(size=(m, n))), (0, 1)))
-    cases.append(Case("integer X", (_params(rng, 3, 4, 3, 3.0),
+    cases.append(Case(N_("integer X"), (_params(rng, 3, 4, 3, 3.0),
                                     rng.integers(-3, 4, size=(5, 3))), (0, 1)))
     return cases
 
 
 PREDICT_MISTAKES = {
-    "argmax over axis 0 (the samples) instead of axis 1 (the classes)":
+    N_("argmax over axis 0 (the samples) instead of axis 1 (the classes)"):
         lambda params, X: np.argmax(R.forward(params, X)[0], axis=0),
-    "the probabilities P returned instead of the predicted classes":
+    N_("the probabilities P returned instead of the predicted classes"):
         lambda params, X: R.forward(params, X)[0],
-    "the largest probability (max) returned instead of its class (argmax)":
+    N_("the largest probability (max) returned instead of its class (argmax)"):
         lambda params, X: np.max(R.forward(params, X)[0], axis=1),
 }
 
@@ -170,27 +173,27 @@ def accuracy_cases(rng):
     pred = y.copy()
     pred[rng.choice(20, size=7, replace=False)] = (y[:7] + 1) % 10
     return [
-        Case("int arrays, m=20", (pred, y), (0, 1)),
-        Case("two lists", ([0, 1, 2, 2, 1], [0, 1, 1, 2, 2])),
-        Case("a list of predictions and an array of labels",
+        Case(N_("int arrays, m=20"), (pred, y), (0, 1)),
+        Case(N_("two lists"), ([0, 1, 2, 2, 1], [0, 1, 1, 2, 2])),
+        Case(N_("a list of predictions and an array of labels"),
              ([3, 3, 1, 0], np.array([3, 1, 1, 0]))),
-        Case("float predictions, int labels", (np.array([1.0, 2.0, 0.0]), np.array([1, 2, 2])),
-             (0, 1)),
-        Case("m=1, right", (np.array([7]), np.array([7]))),
-        Case("m=1, wrong", (np.array([7]), np.array([2]))),
-        Case("all wrong", (np.array([0, 0, 1]), np.array([1, 2, 0]))),
+        Case(N_("float predictions, int labels"),
+             (np.array([1.0, 2.0, 0.0]), np.array([1, 2, 2])), (0, 1)),
+        Case(N_("m=1, right"), (np.array([7]), np.array([7]))),
+        Case(N_("m=1, wrong"), (np.array([7]), np.array([2]))),
+        Case(N_("all wrong"), (np.array([0, 0, 1]), np.array([1, 2, 0]))),
     ]
 
 
 ACCURACY_MISTAKES = {
-    "the number of correct predictions instead of the fraction (divide by m)":
+    N_("the number of correct predictions instead of the fraction (divide by m)"):
         lambda y_pred, y: float(np.sum(np.asarray(y_pred) == np.asarray(y))),
-    "a percentage (x 100) instead of a fraction between 0 and 1":
+    N_("a percentage (x 100) instead of a fraction between 0 and 1"):
         lambda y_pred, y: 100.0 * np.mean(np.asarray(y_pred) == np.asarray(y)),
-    "the error rate (1 - accuracy) instead of the accuracy":
+    N_("the error rate (1 - accuracy) instead of the accuracy"):
         lambda y_pred, y: 1.0 - np.mean(np.asarray(y_pred) == np.asarray(y)),
-    "== applied to two Python lists (one True/False for the whole lists): convert them with "
-    "np.asarray first": lambda y_pred, y: float(np.mean(y_pred == y)),
+    N_("== applied to two Python lists (one True/False for the whole lists): convert them "
+       "with np.asarray first"): lambda y_pred, y: float(np.mean(y_pred == y)),
 }
 
 
@@ -225,17 +228,19 @@ def train_cases(rng):
     cases = []
     # 1. full batch: exact
     for label, (m, n, H, K), lam, lr, epochs in [
-            ("full batch (batch_size = m = 24), lam=0.5, 4 epochs", (24, 6, 8, 3), 0.5, 0.5, 4),
-            ("full batch, K=2, lam=0, 3 epochs", (10, 4, 5, 2), 0.0, 0.3, 3),
-            ("full batch of one sample (m=1), lam=0.2, 2 epochs", (1, 3, 4, 3), 0.2, 0.1, 2)]:
+            (N_("full batch (batch_size = m = 24), lam=0.5, 4 epochs"), (24, 6, 8, 3), 0.5, 0.5,
+             4),
+            (N_("full batch, K=2, lam=0, 3 epochs"), (10, 4, 5, 2), 0.0, 0.3, 3),
+            (N_("full batch of one sample (m=1), lam=0.2, 2 epochs"), (1, 3, 4, 3), 0.2, 0.1,
+             2)]:
         params, X, y = _problem(rng, m, n, H, K)
         cases.append(Case(label, (params, X, y, lam, lr, epochs, m, 7), (1, 2),
                           call=calls.train_once))
     # 2. minibatches: properties
     for label, (m, n, H, K), lam, lr, epochs, b in [
-            ("minibatches of 8 from m=124 (the last one holds 4), lam=0.05, 5 epochs",
+            (N_("minibatches of 8 from m=124 (the last one holds 4), lam=0.05, 5 epochs"),
              (124, 5, 10, 3), 0.05, 0.3, 5, 8),
-            ("minibatches of 1 (one sample per step), m=15, lam=0, 4 epochs",
+            (N_("minibatches of 1 (one sample per step), m=15, lam=0, 4 epochs"),
              (15, 4, 6, 3), 0.0, 0.05, 4, 1)]:
         params, X, y = _problem(rng, m, n, H, K)
         cases.append(Case(label, (params, X, y, lam, lr, epochs, b, 3), (1, 2),
@@ -255,27 +260,30 @@ def _history_problem(got, epochs):
     h = got["history"]
     fmt = float(h["format"])
     if fmt == 1:
-        return "train should return the history, a dict with the lists 'loss' and 'acc'"
+        return _("train should return the history, a dict with the lists 'loss' and 'acc'")
     if fmt == 2:
-        return "the history dict needs both keys 'loss' and 'acc'"
+        return _("the history dict needs both keys 'loss' and 'acc'")
     if fmt == 3:
-        return "history['loss'] and history['acc'] should be lists of numbers"
+        return _("history['loss'] and history['acc'] should be lists of numbers")
     for key in ("loss", "acc"):
         if h[key].shape != (epochs,):
-            return (f"history[{key!r}] has {h[key].size} entries for {epochs} epochs: append "
-                    f"one value per epoch, after the epoch's updates")
+            return _("history[{key}] has {count} entries for {epochs} epochs: append one value "
+                     "per epoch, after the epoch's updates").format(
+                key=repr(key), count=h[key].size, epochs=epochs)
         if not np.all(np.isfinite(h[key])):
-            return f"history[{key!r}] holds nan or inf: {np.round(h[key], 4)}"
+            return _("history[{key}] holds nan or inf: {values}").format(
+                key=repr(key), values=np.round(h[key], 4))
     return None
 
 
-NOT_IN_PLACE = ("params rebound to a new dict (params = {...}) instead of updated in place: "
-                "the caller's params never change")
-GLOBAL_RNG = ("the global generator (np.random.shuffle / np.random.permutation) instead of "
-              "rng = np.random.default_rng(seed): two runs with the same seed differ")
-NO_SHUFFLE = "no shuffling: every epoch visits the samples in the same order, whatever the seed"
-LAST_BATCH = ("the loss of the last minibatch recorded instead of J on the whole training set "
-              "after the epoch")
+NOT_IN_PLACE = N_("params rebound to a new dict (params = {...}) instead of updated in place: "
+                  "the caller's params never change")
+GLOBAL_RNG = N_("the global generator (np.random.shuffle / np.random.permutation) instead of "
+                "rng = np.random.default_rng(seed): two runs with the same seed differ")
+NO_SHUFFLE = N_("no shuffling: every epoch visits the samples in the same order, whatever the "
+                "seed")
+LAST_BATCH = N_("the loss of the last minibatch recorded instead of J on the whole training "
+                "set after the epoch")
 
 
 def train_compare(got, expected, case):
@@ -284,11 +292,12 @@ def train_compare(got, expected, case):
     if problem:
         return problem
     if _unchanged(got["params"], calls.param_values(params0)):
-        return ("train left the caller's params unchanged: update them in place, through "
-                "sgd_step(params, grads, lr) (which must itself work in place), rather than "
-                "rebinding params to a new dict")
+        return _("train left the caller's params unchanged: update them in place, through "
+                 "sgd_step(params, grads, lr) (which must itself work in place), rather than "
+                 "rebinding params to a new dict")
     if not all(np.all(np.isfinite(got["params"][k])) for k in NAMES):
-        return "after train, params hold nan or inf (is each step a descent step, p - lr * dp?)"
+        return _("after train, params hold nan or inf (is each step a descent step, "
+                 "p - lr * dp?)")
     if "seconds" in got:
         return _retrain_problem(got, expected, case)
     if "params_again" in got:
@@ -299,53 +308,57 @@ def train_compare(got, expected, case):
 def _full_batch_problem(got, expected, case):
     epochs = case.args[5]
     problem = difference(got["params"], expected["params"], rtol=1e-4,
-                         path="params after training")
+                         path=N_("params after training"))
     if problem:
-        return (f"{problem}. With batch_size = m every epoch is one gradient step on the whole "
-                f"set, so the result does not depend on the order: check the step "
-                f"(p - lr * dp, with your backward's gradient including lam), the number of "
-                f"steps (one per minibatch, {epochs} epochs) and that each epoch visits every "
-                f"sample exactly once (a permutation, not draws with replacement)")
+        return _("{problem}. With batch_size = m every epoch is one gradient step on the whole "
+                 "set, so the result does not depend on the order: check the step "
+                 "(p - lr * dp, with your backward's gradient including lam), the number of "
+                 "steps (one per minibatch, {epochs} epochs) and that each epoch visits every "
+                 "sample exactly once (a permutation, not draws with replacement)").format(
+            problem=problem, epochs=epochs)
     hist, ref = got["history"], expected["history"]
-    for key, what in (("loss", "J"), ("acc", "the training accuracy")):
+    for key, what in (("loss", "J"), ("acc", N_("the training accuracy"))):
         if not np.allclose(hist[key], ref[key], rtol=1e-4, atol=1e-9):
             if epochs > 1 and np.allclose(hist[key][1:], ref[key][:-1], rtol=1e-4, atol=1e-9):
-                return (f"history[{key!r}] = {np.round(hist[key], 5)} is one epoch late: "
-                        f"record {what} AFTER the epoch's updates, on the whole training set")
-            return (f"history[{key!r}] = {np.round(hist[key], 5)} is wrong: after each epoch, "
-                    f"record {what} on the whole training set (with lam)")
+                return _("history[{key}] = {values} is one epoch late: record {what} AFTER the "
+                         "epoch's updates, on the whole training set").format(
+                    key=repr(key), values=np.round(hist[key], 5), what=_(what))
+            return _("history[{key}] = {values} is wrong: after each epoch, record {what} on "
+                     "the whole training set (with lam)").format(
+                key=repr(key), values=np.round(hist[key], 5), what=_(what))
     return None
 
 
 def _minibatch_problem(got, expected, case):
-    _, X, y, lam, lr, epochs, batch_size, seed = case.args
+    _params0, X, y, lam, lr, epochs, batch_size, seed = case.args
     hist = got["history"]
     J = R.loss(got["params"], X, y, lam)
     acc = R.accuracy(R.predict(got["params"], X), y)
     if not np.isclose(hist["loss"][-1], J, rtol=1e-5, atol=1e-9):
-        return (f"history['loss'][-1] is {hist['loss'][-1]:.6g}, but J at the trained params "
-                f"is {J:.6g}: after each epoch, record loss(params, X, y, lam) on the whole "
-                f"training set (not the last minibatch's loss, nor an average over the epoch's "
-                f"batches)")
+        return _("history['loss'][-1] is {last:.6g}, but J at the trained params is {J:.6g}: "
+                 "after each epoch, record loss(params, X, y, lam) on the whole training set "
+                 "(not the last minibatch's loss, nor an average over the epoch's "
+                 "batches)").format(last=hist["loss"][-1], J=J)
     if not np.isclose(hist["acc"][-1], acc, rtol=1e-9, atol=1e-9):
-        return (f"history['acc'][-1] is {hist['acc'][-1]:.6g}, but the accuracy of the trained "
-                f"params on the training set is {acc:.6g}: after each epoch, record the "
-                f"accuracy of predict(params, X) on all of X")
+        return _("history['acc'][-1] is {last:.6g}, but the accuracy of the trained params on "
+                 "the training set is {acc:.6g}: after each epoch, record the accuracy of "
+                 "predict(params, X) on all of X").format(last=hist["acc"][-1], acc=acc)
     if not _close(got["params_again"], got["params"], rtol=1e-9):
-        return (f"two runs with the same seed ({seed}) gave different params. Likely mistake: "
-                f"{GLOBAL_RNG}")
+        return _("two runs with the same seed ({seed}) gave different params. Likely mistake: "
+                 "{mistake}").format(seed=seed, mistake=_(GLOBAL_RNG))
     if _close(got["params_other_seed"], got["params"], rtol=1e-9):
-        return (f"seeds {seed} and {seed + 1} gave exactly the same params: the order of the "
-                f"samples should depend on the seed. Draw a new order each epoch from the "
-                f"generator: order = rng.permutation(m)")
+        return _("seeds {seed} and {other} gave exactly the same params: the order of the "
+                 "samples should depend on the seed. Draw a new order each epoch from the "
+                 "generator: order = rng.permutation(m)").format(seed=seed, other=seed + 1)
     if not hist["loss"][-1] < hist["loss"][0]:
-        return (f"the loss did not fall: history['loss'] = {np.round(hist['loss'], 4)} "
-                f"(lr = {lr}, an easy problem)")
+        return _("the loss did not fall: history['loss'] = {loss} (lr = {lr}, an easy "
+                 "problem)").format(loss=np.round(hist["loss"], 4), lr=lr)
     J_ref = float(expected["history"]["loss"][-1])
     if J > J_RATIO * J_ref:
-        return (f"after training J is {J:.4g}, more than {J_RATIO:g} times what the reference "
-                f"reaches with these settings: does each epoch step through ALL the minibatches of the shuffled "
-                f"order (order[i:i + batch_size] for i = 0, batch_size, 2 batch_size, ...)?")
+        return _("after training J is {J:.4g}, more than {ratio:g} times what the reference "
+                 "reaches with these settings: does each epoch step through ALL the minibatches "
+                 "of the shuffled order (order[i:i + batch_size] for i = 0, batch_size, "
+                 "2 batch_size, ...)?").format(J=J, ratio=J_RATIO)
     return None
 
 
@@ -354,15 +367,17 @@ def _retrain_problem(got, expected, case):
     seconds, ref_seconds = float(got["seconds"]), float(expected["seconds"])
     budget = max(TIME_FLOOR, TIME_FACTOR * ref_seconds)
     if seconds > budget:
-        return (f"training took {seconds:.0f} s; the budget is {budget:.0f} s (the reference "
-                f"takes {ref_seconds:.1f} s here). Vectorise the minibatch: no loop over the "
-                f"samples of a batch, no recomputation of the whole set inside the batch loop")
+        return _("training took {seconds:.0f} s; the budget is {budget:.0f} s (the reference "
+                 "takes {reference:.1f} s here). Vectorise the minibatch: no loop over the "
+                 "samples of a batch, no recomputation of the whole set inside the batch "
+                 "loop").format(seconds=seconds, budget=budget, reference=ref_seconds)
     test_acc = R.accuracy(R.predict(got["params"], d.X_test), d.y_test)
     threshold = RETRAIN_THRESHOLD
     if test_acc < threshold:
-        return (f"after training, the test accuracy is {test_acc:.1%}; it should reach "
-                f"{threshold:.0%} (correct implementations reach 92-94 % with these settings). "
-                f"Your history['loss'] was {np.round(got['history']['loss'], 4)}")
+        return _("after training, the test accuracy is {accuracy:.1%}; it should reach "
+                 "{threshold:.0%} (correct implementations reach 92-94 % with these settings). "
+                 "Your history['loss'] was {loss}").format(
+            accuracy=test_acc, threshold=threshold, loss=np.round(got["history"]["loss"], 4))
     return None
 
 
@@ -376,7 +391,7 @@ def _train_variant(*, lam_scale="batch", shuffle="permutation", batches="all",
         rng = np.random.default_rng(seed)
         p = {k: v.copy() for k, v in params.items()} if not in_place else params
         history = {"loss": [], "acc": []}
-        for _ in range(epochs):
+        for _epoch in range(epochs):
             if record == "before":
                 history["loss"].append(R.loss(p, X, y, lam))
                 history["acc"].append(R.accuracy(R.predict(p, X), y))
@@ -385,7 +400,7 @@ def _train_variant(*, lam_scale="batch", shuffle="permutation", batches="all",
             for start in range(0, m, batch_size):
                 idx = order[:batch_size] if batches == "same" else order[start:start + batch_size]
                 lam_b = lam * len(idx) / m
-                _, cache = R.forward(p, X[idx])
+                _unused, cache = R.forward(p, X[idx])
                 grads = R.backward(p, cache, X[idx], y[idx], lam_b if lam_scale == "batch" else 0.0)
                 if record == "last batch":  # the batch's own loss, before its step
                     batch_loss = R.loss(p, X[idx], y[idx], lam_b)
@@ -403,13 +418,13 @@ def _train_variant(*, lam_scale="batch", shuffle="permutation", batches="all",
 
 
 TRAIN_MISTAKES = {
-    "lam not passed to backward (the steps leave out the L2 gradient)":
+    N_("lam not passed to backward (the steps leave out the L2 gradient)"):
         _train_variant(lam_scale="none"),
-    "the history recorded before each epoch's updates (one epoch late)":
+    N_("the history recorded before each epoch's updates (one epoch late)"):
         _train_variant(record="before"),
     LAST_BATCH: _train_variant(record="last batch"),
     NO_SHUFFLE: _train_variant(shuffle="none"),
-    "the same minibatch at every step (the slice does not move along the shuffled order)":
+    N_("the same minibatch at every step (the slice does not move along the shuffled order)"):
         _train_variant(batches="same"),
     GLOBAL_RNG: _train_variant(shuffle="global"),
     NOT_IN_PLACE: _train_variant(in_place=False),
@@ -420,11 +435,11 @@ TRAIN_MISTAKES = {
 M_TRAIN = 5833  # 7,291 training images, 20 % held out for validation (course.training)
 STEPS = {"batch_64": -(-M_TRAIN // 64), "batch_1": M_TRAIN, "batch_5833": 1}
 STEPS_MISTAKES = {
-    "the last, smaller minibatch left out (5833 // 64 rounds down): it still costs a step":
+    N_("the last, smaller minibatch left out (5833 // 64 rounds down): it still costs a step"):
         dict(STEPS, batch_64=M_TRAIN // 64),
-    "a fraction of a step (5833 / 64): the last minibatch is a whole step":
+    N_("a fraction of a step (5833 / 64): the last minibatch is a whole step"):
         dict(STEPS, batch_64=M_TRAIN / 64),
-    "counted for all 7,291 training images: 20 % of them are held out for validation":
+    N_("counted for all 7,291 training images: 20 % of them are held out for validation"):
         {"batch_64": -(-7291 // 64), "batch_1": 7291, "batch_5833": 2},
 }
 
@@ -432,12 +447,12 @@ STEPS_MISTAKES = {
 # ------------------------------------------------------------------------------- test_once
 TEST_ONCE = 1
 TEST_ONCE_MISTAKES = {
-    "2: the best of several validation accuracies is the maximum of noisy numbers, so it "
-    "leans high; the test set, untouched by the choice, is what stays unbiased": 2,
-    "3: choosing on the test set makes the test accuracy the maximum of noisy numbers too, "
-    "so it leans high and nothing unbiased is left": 3,
-    "4: picking the epoch to stop at by the test accuracy is a choice made with the test set "
-    "as well": 4,
+    N_("2: the best of several validation accuracies is the maximum of noisy numbers, so it "
+       "leans high; the test set, untouched by the choice, is what stays unbiased"): 2,
+    N_("3: choosing on the test set makes the test accuracy the maximum of noisy numbers too, "
+       "so it leans high and nothing unbiased is left"): 3,
+    N_("4: picking the epoch to stop at by the test accuracy is a choice made with the test "
+       "set as well"): 4,
 }
 
 
