@@ -17,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course import notebooks
-from course.i18n import EDITION_SUFFIX, LANGUAGES
+from course.i18n import EDITION_SUFFIX, LANGUAGES, edition
 from instructor.nbgrader_cli import run_nbgrader
 from instructor.course_dir import Course
 from instructor.release import generate_release
@@ -50,12 +50,15 @@ def execute(path, allow_errors=False):
 
 
 def test_there_are_six_assignments_each_a_folder_with_one_notebook():
+    """Six assignments, each a folder with its notebook (and, in English, its Chinese
+    catalog); each in the editions release/ holds."""
     expected = ["01_softmax", "02_cross_entropy", "03_relu_mask", "04_l2_penalty",
                 "05_backprop", "06_train_digits"]
-    assert [a for a in expected if a in ASSIGNMENTS] == ASSIGNMENTS
+    assert ASSIGNMENTS == sorted(a + EDITION_SUFFIX[lang] for a in expected for lang in EDITIONS)
     for name in ASSIGNMENTS:
+        catalog = [f"{name}.zh_CN.po"] if "zh" in EDITIONS and name in expected else []
         assert sorted(p.name for p in (ROOT / "source" / name).iterdir()
-                      if not p.name.startswith(".")) == [f"{name}.ipynb"]
+                      if not p.name.startswith(".")) == sorted([f"{name}.ipynb"] + catalog)
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
@@ -152,7 +155,9 @@ def test_release_as_handed_out_fails_only_in_test_cells(name):
         meta = grade_meta(cell)
         if meta.get("grade"):
             assert errors, f"test cell {meta['grade_id']} passes on the unmodified release"
-            assert "not implemented yet" in errors[0].evalue, errors[0].evalue
+            assert errors[0].ename == "NotImplementedYet", errors[0].evalue
+            assert ("not implemented yet" if edition(name)[1] == "en" else "还没有实现") in \
+                errors[0].evalue, errors[0].evalue  # said in the edition's language
         else:
             assert not errors, f"non-test cell fails on the release: {cell.source[:80]!r} " \
                                f"{errors[0].ename}: {errors[0].evalue}"

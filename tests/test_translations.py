@@ -22,7 +22,7 @@ from instructor.translations import (MESSAGES, build_edition, check_messages,
 COURSE = Course(REPOSITORY)
 ASSIGNMENTS = english_assignments(COURSE)
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)  # inline math may span lines
-CODE = re.compile(r"`[^`\n]+`")
+CODE = re.compile(r"```.*?```|`[^`]+`", re.S)  # code blocks, and spans (which may span lines)
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^{}]*)?\}")
 
 
