@@ -12,6 +12,7 @@ import scipy.special
 from course import exercises as ex
 from instructor import grading
 from instructor.grading import a01_softmax as G
+from verdicts import hidden_failure, public_failure
 
 
 def _softmax(Z):
@@ -179,16 +180,6 @@ def test_correct_alternative_passes(name, fn, capsys):
 
 
 # ------------------------------------------------------------------------- realistic mistakes
-def _public_failure(name, fn):
-    with pytest.raises(ex.CheckFailed) as err:
-        ex.all_exercises()[name].check(fn, quiet=True)
-    return str(err.value)
-
-
-def _hidden_failure(name, fn):
-    with pytest.raises(grading.HiddenTestFailed) as err:
-        grading.grade(name, fn)
-    return str(err.value)
 
 
 @pytest.mark.parametrize("name,right", [
@@ -201,7 +192,7 @@ def test_a_question_never_shows_its_answer(name, right):
     wrong = [lambda: None, lambda: 0, lambda: [0.0] * right.size, lambda: right[:1] + 0.5,
              lambda: np.ones_like(right) * 7]
     for fn in wrong:
-        for message in (_public_failure(name, fn), _hidden_failure(name, fn)):
+        for message in (public_failure(name, fn), hidden_failure(name, fn)):
             for value in right:
                 shown = re.escape(f"{value:.6g}")
                 assert not re.search(rf"(?<![\d.]){shown}(?![\d.])", message), message
@@ -212,7 +203,7 @@ def test_a_wrong_softmax_is_named_as_the_jacobians_cause_and_costs_the_jacobian_
     exec("def softmax_jacobian(z2):\n"
          "    p = softmax(np.asarray(z2, dtype=float)[None, :])[0]\n"
          "    return np.diag(p) - np.outer(p, p)\n", namespace)
-    message = _public_failure("softmax_jacobian", namespace["softmax_jacobian"])
+    message = public_failure("softmax_jacobian", namespace["softmax_jacobian"])
     assert "calls your `softmax`, which fails its own check" in message
     assert grading.grade("softmax_jacobian", namespace["softmax_jacobian"])
 
@@ -222,28 +213,28 @@ def test_a_softmax_that_changes_its_input_is_told_so():
         Z -= Z.max(axis=1, keepdims=True)
         E = np.exp(Z)
         return E / E.sum(axis=1, keepdims=True)
-    assert "modified its argument" in _public_failure("softmax", in_place)
-    assert "modified its input" in _hidden_failure("softmax", in_place)
+    assert "modified its argument" in public_failure("softmax", in_place)
+    assert "modified its input" in hidden_failure("softmax", in_place)
 
 
 def test_a_softmax_with_one_shift_for_all_rows_fails_where_a_row_underflows():
-    message = _hidden_failure("softmax", G._global_max_shift)
+    message = hidden_failure("softmax", G._global_max_shift)
     assert "logits of +-1000" in message and "whole matrix" in message
 
 
 def test_a_jacobian_of_the_wrong_shape_says_so():
-    message = _public_failure("softmax_jacobian", lambda z2: _softmax(z2[None, :])[0])
+    message = public_failure("softmax_jacobian", lambda z2: _softmax(z2[None, :])[0])
     assert "shape (3,), expected (3, 3)" in message
 
 
 def test_ce_partial_that_returns_the_whole_vector_is_named():
     def whole(p, t, j):
         return np.asarray(p) - np.eye(len(p))[t]
-    message = _hidden_failure("ce_partial", whole)
+    message = hidden_failure("ce_partial", whole)
     assert "one number" in message
 
 
 def test_a_question_answered_with_a_value_instead_of_a_function_is_told_how_to_answer():
-    message = _public_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])
+    message = public_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])
     assert "def softmax_by_hand(): return ..." in message
-    assert "function" in _hidden_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])
+    assert "function" in hidden_failure("softmax_by_hand", [1 / 7, 2 / 7, 4 / 7])

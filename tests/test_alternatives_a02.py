@@ -11,6 +11,7 @@ import pytest
 from course import exercises as ex
 from course.exercises.a02_cross_entropy import python_steps
 from instructor import grading
+from verdicts import hidden_failure, public_failure
 
 
 def _softmax(Z):
@@ -187,23 +188,13 @@ def test_correct_alternative_passes(name, fn, capsys):
 
 
 # ------------------------------------------------------------------------- realistic mistakes
-def _public_failure(name, fn):
-    with pytest.raises(ex.CheckFailed) as err:
-        ex.all_exercises()[name].check(fn, quiet=True)
-    return str(err.value)
-
-
-def _hidden_failure(name, fn):
-    with pytest.raises(grading.HiddenTestFailed) as err:
-        grading.grade(name, fn)
-    return str(err.value)
 
 
 @pytest.mark.parametrize("fn", [one_hot_loop_enumerate, one_hot_loop_lists,
                                 one_hot_loop_rows_of_eye], ids=lambda f: f.__name__)
 def test_a_loop_is_right_for_one_hot_loop_but_not_for_one_hot(fn):
     assert ex.one_hot_loop.check(fn, quiet=True)
-    assert "loops over the samples" in _public_failure("one_hot", fn)
+    assert "loops over the samples" in public_failure("one_hot", fn)
 
 
 def test_python_steps_counts_a_loop_not_array_code():
@@ -218,23 +209,23 @@ def test_python_steps_counts_a_loop_not_array_code():
 def test_an_epsilon_in_the_log_is_explained_whatever_its_size(eps):
     def with_epsilon(P, y):
         return -np.mean(np.log(np.asarray(P)[np.arange(len(y)), y] + eps))
-    for message in (_public_failure("cross_entropy", with_epsilon),
-                    _hidden_failure("cross_entropy", with_epsilon)):
+    for message in (public_failure("cross_entropy", with_epsilon),
+                    hidden_failure("cross_entropy", with_epsilon)):
         assert "an epsilon added inside the log" in message, message
 
 
 def test_a_clipped_probability_is_explained_too():
     def clipped(P, y):
         return -np.mean(np.log(np.clip(np.asarray(P)[np.arange(len(y)), y], 1e-10, 1)))
-    assert "P clipped" in _hidden_failure("cross_entropy", clipped)
+    assert "P clipped" in hidden_failure("cross_entropy", clipped)
 
 
 def test_one_hot_labels_summed_over_rows_literally_is_named():
     def literal(P, y):
         with np.errstate(all="ignore"):
             return -np.mean(np.sum(np.eye(np.shape(P)[1])[y] * np.log(P), axis=1))
-    for message in (_public_failure("cross_entropy", literal),
-                    _hidden_failure("cross_entropy", literal)):
+    for message in (public_failure("cross_entropy", literal),
+                    hidden_failure("cross_entropy", literal)):
         assert "0 * log 0" in message, message
 
 
@@ -246,5 +237,5 @@ def test_a_wrong_one_hot_is_named_as_the_gradients_cause_and_costs_it_nothing():
          "    return (softmax(Z2) - one_hot(y, K)) / m\n", namespace)
     fn = namespace["softmax_cross_entropy_backward"]
     assert "calls your `one_hot`, which fails its own check" in \
-        _public_failure("softmax_cross_entropy_backward", fn)
+        public_failure("softmax_cross_entropy_backward", fn)
     assert grading.grade("softmax_cross_entropy_backward", fn)
