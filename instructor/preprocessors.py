@@ -135,8 +135,12 @@ class HiddenVerdicts(NbGraderPreprocessor):
     def _compare(cell, verdict, flags, gid):
         """Flag a test cell whose result in the notebook differs from the re-grade's."""
         ran = cell.get("execution_count") is not None
-        failed_here = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        if ran and verdict["passed"] and failed_here:
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        failed_here = bool(errors)
+        # Failing in the notebook because an earlier function of the student's fails its own
+        # check is what a mistake there does: it costs that exercise, not this one.
+        explained = all(o.get("ename") == "CalleeFailed" for o in errors)
+        if ran and verdict["passed"] and failed_here and not explained:
             flags.append(Flag(Kind.DIFFERS, "fails in the notebook but passes the re-grade, "
                                             "which uses the instructor's versions of the "
                                             "functions it calls: scored by the re-grade", gid))

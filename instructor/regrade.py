@@ -57,8 +57,13 @@ def _answer_oracles(channel, uses, deadline, wanted):
         try:
             args = wire.decode(header.get("args"), arrays)
             value = registry[name].reference(*args)
+            # What a function does in place comes back too (sgd_step updates params), and a
+            # function that returns one of its arguments returns the caller's own object.
+            returns_arg = next((i for i, a in enumerate(args) if value is a), None)
             out = []
-            channel.send({"op": "oracle_value", "value": wire.encode(value, out)}, out)
+            channel.send({"op": "oracle_value", "returns_arg": returns_arg,
+                          "value": None if returns_arg is not None else wire.encode(value, out),
+                          "args_after": wire.encode(list(args), out)}, out)
         except (wire.ProtocolError, wire.NotNumeric, TypeError, ValueError, IndexError,
                 KeyError) as err:
             channel.send({"op": "oracle_error", "message": f"{type(err).__name__}: {err}"})

@@ -76,6 +76,11 @@ class NotImplementedYet(CheckFailed):
     pass
 
 
+class CalleeFailed(CheckFailed):
+    """The function is checked through an earlier one of the student's that fails its own
+    check: the mistake is that one's (and graded there)."""
+
+
 @dataclass
 class Check:
     """One public check: `run(fn)` raises CheckFailed with a specific message, or returns a
@@ -176,7 +181,7 @@ class Exercise:
                 ) from None
             except CheckFailed as err:
                 first = str(err).splitlines()[0]
-                raise CheckFailed(
+                raise CalleeFailed(
                     _("{name} calls your `{callee}`, which fails its own check: fix `{callee}` "
                       "first.").format(name=self.name, callee=name) +
                     f"\n  ({first})") from None
