@@ -11,9 +11,11 @@ still to grade. The whole re-grade has a budget: the cells once, then each exerc
 """
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 
+from course.compare import same_value
 from instructor import grading
 from instructor import runner as wire
 from instructor.flags import Flag, Kind
@@ -56,14 +58,17 @@ def _answer_oracles(channel, uses, deadline, wanted):
             continue
         try:
             args = wire.decode(header.get("args"), arrays)
+            before = copy.deepcopy(args)
             value = registry[name].reference(*args)
             # What a function does in place comes back too (sgd_step updates params), and a
             # function that returns one of its arguments returns the caller's own object.
             returns_arg = next((i for i, a in enumerate(args) if value is a), None)
             out = []
-            channel.send({"op": "oracle_value", "returns_arg": returns_arg,
-                          "value": None if returns_arg is not None else wire.encode(value, out),
-                          "args_after": wire.encode(list(args), out)}, out)
+            changed = {str(i): wire.encode(a, out) for i, a in enumerate(args)
+                       if not same_value(a, before[i])}
+            channel.send({"op": "oracle_value", "returns_arg": returns_arg, "changed": changed,
+                          "value": None if returns_arg is not None else wire.encode(value, out)},
+                         out)
         except (wire.ProtocolError, wire.NotNumeric, TypeError, ValueError, IndexError,
                 KeyError) as err:
             channel.send({"op": "oracle_error", "message": f"{type(err).__name__}: {err}"})
