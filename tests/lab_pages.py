@@ -78,6 +78,11 @@ def wait_for_lab(page):
     page.wait_for_selector("#jp-MainMenu", timeout=SERVER)
 
 
+def exactly(name):
+    """Text holding `name` as a whole word: 01_softmax, not 01_softmax_zh."""
+    return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
+
+
 def menu(page, *path):
     """Click through JupyterLab's menu bar: menu(page, "Run", "Run All Cells")."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(path[0])}$")).click()
@@ -115,7 +120,7 @@ class AssignmentList:
 
     def row(self, part, assignment):
         return self.page.locator(f"#{part}_assignments_list > .list_item",
-                                 has_text=assignment).first
+                                 has_text=exactly(assignment)).first
 
     def fetch(self, assignment):
         self.row("released", assignment).get_by_role("button", name="Fetch").click()

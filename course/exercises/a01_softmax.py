@@ -38,8 +38,8 @@ stable_shift = Question(
     name="stable_shift",
     signature="stable_shift() -> 1, 2, 3, 4 or 5: the constant c to subtract from each row",
     hints=[
-        N_("Try each choice on the rows (0, 1000) and (-1000, -1000, -1000) in your head: what "
-           "is the largest exponent computed, and can every exponential be 0?"),
+        N_("Try each choice in your head on a batch of two rows, (0, 2000) and (-1000, -1000): "
+           "what is the largest exponent computed, and can every exponential of a row be 0?"),
         N_("exp overflows above about 709, and the denominator is 0 when every exponential "
            "underflows to 0 (below about -745). One choice makes the largest exponent exactly 0."),
         N_("After subtracting it, the largest term is e^0 = 1: nothing overflows, and the "
