@@ -79,8 +79,8 @@ def wait_for_lab(page):
 
 
 def exactly(name):
-    """Text holding `name` as a whole word: 01_softmax, not 01_softmax_zh."""
-    return re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])")
+    """Text that is `name` and nothing more: 01_softmax, not 01_softmax_zh."""
+    return re.compile(rf"^\s*{re.escape(name)}\s*$")
 
 
 def menu(page, *path):
@@ -119,8 +119,8 @@ class AssignmentList:
         return shown + [line for line in panel.splitlines() if "Error" in line]
 
     def row(self, part, assignment):
-        return self.page.locator(f"#{part}_assignments_list > .list_item",
-                                 has_text=exactly(assignment)).first
+        return self.page.locator(f"#{part}_assignments_list > .list_item").filter(
+            has=self.page.locator(".item_name", has_text=exactly(assignment))).first
 
     def fetch(self, assignment):
         self.row("released", assignment).get_by_role("button", name="Fetch").click()

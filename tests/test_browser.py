@@ -101,7 +101,8 @@ class Formgrader:
         self.frame.locator(".nav a", has_text=section).click()
 
     def row(self, assignment):
-        row = self.frame.locator("#main-table tr", has_text=exactly(assignment))
+        row = self.frame.locator("#main-table tr").filter(
+            has=self.frame.locator("td:first-child", has_text=exactly(assignment)))
         row.wait_for(timeout=STEP)
         return row
 
