@@ -15,6 +15,7 @@ grading pipeline, each of the six assignments done by a student once.
 The journeys rely only on the notebooks' conventions (tests/lab_pages.py), never on their prose.
 Screenshots of every step go to artifacts/screenshots/<journey>/ (the path is printed).
 """
+import json
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,8 @@ from lab_pages import (CHROMIUM, CHROMIUM_FLAGS, STEP, AssignmentList, Expected,
                        evidence, exactly, menu, sign_in)
 
 from instructor.classroom import INSTRUCTOR
+from instructor.course_dir import REPOSITORY
+from instructor.demo import student_notebook
 from course.notebooks import is_solution, read, source_text
 
 if not Path(CHROMIUM).is_file():
@@ -56,6 +59,15 @@ def classroom(tmp_path_factory, request):
             "@jupyterlab" / "terminal-extension"
         settings.mkdir(parents=True, exist_ok=True)
         (settings / "plugin.jupyterlab-settings").write_text('{"screenReaderMode": true}')
+        # Each student did the other assignments earlier in the term: 05 and 06 build on the
+        # student's own 01-04 (course.mine reads them beside the notebook).
+        for student, work in WORK.items():
+            for earlier in ASSIGNMENTS:
+                if earlier not in work:
+                    folder = classroom.home(student) / earlier
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / f"{earlier}.ipynb").write_text(
+                        json.dumps(student_notebook(REPOSITORY, earlier, {}), indent=1))
         # The students' servers start while the instructor releases (as if they had signed in
         # early); each student still signs in through the hub's login page.
         start_servers(classroom, *WORK, wait=False)
