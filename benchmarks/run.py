@@ -1,6 +1,7 @@
 """The course's benchmark: every comparison measured side by side in one run, as ratios.
 
     .venv/bin/python benchmarks/run.py [--only grading|training|speed|wait] [--workers N]
+                                       [--students N]
 
 - **grading**: `python -m instructor grade` against plain nbgrader (benchmarks/grading.py);
 - **training**: the reference trainer against scikit-learn's MLPClassifier on USPS, the same
@@ -112,11 +113,11 @@ def student_wait():
 
 
 # ----------------------------------------------------------------------------------- grading
-def grading(workers):
+def grading(workers, students):
     from grading import compare
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        n, rows = compare(tmp, workers=workers)
+        n, rows = compare(tmp, workers=workers, students=students)
     (plain, t_plain, s_plain), (course, t_course, s_course), (ours, t_ours, s_ours) = rows
     same = s_plain == s_course == s_ours and len(s_ours) > 0
     note = f"{n} submissions; every cell's score identical: {'yes' if same else 'NO'}"
@@ -139,6 +140,8 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["grading", "training", "speed", "wait"])
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--students", type=int, default=20, help="the grading class's size "
+                        "(each hands in the six assignments)")
     args = parser.parse_args(argv)
     rows = []
     if args.only in (None, "training", "speed"):
@@ -150,7 +153,7 @@ def main(argv=None):
     if args.only in (None, "wait"):
         rows += student_wait()
     if args.only in (None, "grading"):
-        rows += grading(args.workers)
+        rows += grading(args.workers, args.students)
     print(table(rows))
 
 
