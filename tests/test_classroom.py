@@ -18,11 +18,16 @@ from classroom_harness import Person, classroom_command, classroom_running, proc
     reporter_of, start_servers
 
 from instructor.classroom import INSTRUCTOR
-from instructor.course_dir import REPOSITORY
+from course import notebooks
+from instructor.course_dir import REPOSITORY, Course
 from instructor.demo import CLASS, EXPECTED_FLAGS, ON_TIME, student_notebook
 from instructor.nbgrader_cli import nbgrader_env
 
 ASSIGNMENT = "01_softmax"
+#: its test cells' points, as the source notebook declares them
+POINTS = {gid: points for gid, (points, _) in notebooks.graded_cells(
+    notebooks.read(REPOSITORY / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")).items()}
+FULL = sum(POINTS.values())
 #: a correct student, one with a common mistake, one who attacks the grading
 STUDENTS = ("ada_correct", "io_wrong_axis", "qu_monkeypatches")
 
@@ -98,7 +103,7 @@ def test_the_instructor_gets_the_formgrader_with_the_course(people):
     assert "@jupyter/nbgrader:formgrader" not in disabled
     assert "@jupyter/nbgrader:create-assignment" not in disabled
     names = [a["name"] for a in instructor.call("GET", "formgrader/api/assignments")]
-    assert ASSIGNMENT in names and len(names) == 6
+    assert sorted(names) == Course(REPOSITORY).assignments()  # both editions of the six
 
 
 def test_a_student_cannot_use_another_students_server(people):
@@ -134,8 +139,8 @@ def graded(classroom, people):
     instructor = people[INSTRUCTOR]
     released = instructor.call("POST", f"formgrader/api/assignment/{ASSIGNMENT}/release")
     assert released["success"], released
-    notebooks = handed_in(course)
-    for student, notebook in notebooks.items():
+    handed = handed_in(course)
+    for student, notebook in handed.items():
         person = people[student]
         form = {"course_id": "backprop", "assignment_id": ASSIGNMENT}
         fetched = person.call("POST", "assignments/fetch", form=form)
@@ -146,7 +151,7 @@ def graded(classroom, people):
         assert submitted["success"], submitted
     collected = instructor.call("POST", f"formgrader/api/assignment/{ASSIGNMENT}/collect")
     assert collected["success"], collected
-    for student, notebook in notebooks.items():
+    for student, notebook in handed.items():
         folder = course.submitted / as_folder(student) / ASSIGNMENT
         folder.mkdir(parents=True)
         (folder / "timestamp.txt").write_text(ON_TIME)
@@ -193,8 +198,8 @@ def test_the_class_through_the_hub_scores_exactly_as_the_same_notebooks_as_a_fol
         assert flags[student] == flags[as_folder(student)] == \
             {k.value for k in EXPECTED_FLAGS.get(student, ())}
         assert student in printed  # the grade step's summary table
-    assert sum(scores["ada_correct"].values()) == 7
-    assert sum(scores["io_wrong_axis"].values()) == 2   # its softmax (and the Jacobian) wrong
+    assert sum(scores["ada_correct"].values()) == FULL
+    assert sum(scores["io_wrong_axis"].values()) == FULL - POINTS["test_softmax"]  # its softmax
     assert sum(scores["qu_monkeypatches"].values()) == 0
 
 
@@ -219,7 +224,7 @@ def test_each_student_fetches_their_own_feedback_with_their_score(graded, people
                                   f"{ASSIGNMENT}.html")
         feedback = person.call("GET", f"api/contents/{path}?content=1&format=text")["content"]
         total = sum(scores[student].values())
-        assert f"{ASSIGNMENT} (Score: {total:.1f} / 7.0)" in feedback
+        assert f"{ASSIGNMENT} (Score: {total:.1f} / {FULL:.1f})" in feedback
         # no hidden test: neither nbgrader's hidden-test block nor the course's grading call
         assert "BEGIN HIDDEN TESTS" not in feedback
         assert "from instructor.grading import grade" not in feedback
