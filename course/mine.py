@@ -6,8 +6,9 @@ exercise was asked (course.exercises knows), opens your copy of it, runs its set
 cells (nothing else) in a namespace of their own, and hands you the function.
 
 Your copy is looked for beside the folder of the notebook you are running
-(``../01_softmax/01_softmax.ipynb``: the layout of the course's work folder and of nbgrader's
-fetched assignments), or under ``$BACKPROP_WORK`` when that is set (as the grader does). It is
+(``../01_softmax/01_softmax.ipynb``, or ``../01_softmax_zh/01_softmax_zh.ipynb`` in the Chinese
+edition: the layout of the course's work folder and of nbgrader's fetched assignments), or under
+``$BACKPROP_WORK`` when that is set (as the grader does). It is
 read again whenever you save it. If it is missing, or the function is not written yet, you get a
 stand-in that says so when it is called, never a silent wrong answer.
 
@@ -22,7 +23,7 @@ import os
 from pathlib import Path
 
 from course import notebooks
-from course.i18n import N_, _
+from course.i18n import EDITION_SUFFIX, LANGUAGES, N_, _, language
 
 
 class EarlierWorkMissing(NotImplementedError):
@@ -38,7 +39,12 @@ def workspace():
 
 
 def notebook_of(assignment):
-    return workspace() / assignment / f"{assignment}.ipynb"
+    """Your notebook of `assignment` in the edition you work in (01_softmax_zh/ when you read
+    Chinese), else in the other edition: the code is the same in both."""
+    editions = [language()] + [lang for lang in LANGUAGES if lang != language()]
+    paths = [workspace() / name / f"{name}.ipynb"
+             for name in (assignment + EDITION_SUFFIX[lang] for lang in editions)]
+    return next((path for path in paths if path.is_file()), paths[0])
 
 
 def _said(error):

@@ -138,8 +138,9 @@ class HiddenVerdicts(NbGraderPreprocessor):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         failed_here = bool(errors)
         # Failing in the notebook because an earlier function of the student's fails its own
-        # check is what a mistake there does: it costs that exercise, not this one.
-        explained = all(o.get("ename") == "CalleeFailed" for o in errors)
+        # check (or is not there: an earlier notebook not handed in) is what a mistake there
+        # does: it costs that exercise, not this one.
+        explained = all(o.get("ename") in ("CalleeFailed", "NotImplementedYet") for o in errors)
         if ran and verdict["passed"] and failed_here and not explained:
             flags.append(Flag(Kind.DIFFERS, "fails in the notebook but passes the re-grade, "
                                             "which uses the instructor's versions of the "

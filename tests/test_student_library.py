@@ -78,6 +78,23 @@ def test_mine_gives_the_students_own_function_and_says_when_it_cannot(tmp_path, 
         mine.function("softmax")([[0.0]])
 
 
+def test_mine_finds_the_earlier_notebook_of_the_edition_the_student_works_in(tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv("BACKPROP_WORK", str(tmp_path))
+    for name, value in (("01_softmax", 7), ("01_softmax_zh", 3)):
+        _notebook(tmp_path / name / f"{name}.ipynb", [
+            ("import numpy as np", {"grade_id": "setup", "locked": True}),
+            (f"def softmax(Z):\n    return np.ones_like(Z) / {value}",
+             {"grade_id": "softmax", "solution": True})])
+    zeros = __import__("numpy").zeros((1, 1))
+    monkeypatch.setenv("BACKPROP_LANG", "zh")
+    assert mine.function("softmax")(zeros).tolist() == [[1 / 3]]
+    monkeypatch.setenv("BACKPROP_LANG", "en")
+    assert mine.function("softmax")(zeros).tolist() == [[1 / 7]]
+    (tmp_path / "01_softmax" / "01_softmax.ipynb").unlink()  # only the other edition: used
+    assert mine.function("softmax")(zeros).tolist() == [[1 / 3]]
+
+
 def test_a_library_function_cannot_stand_in_for_the_exercise_that_asks_for_it():
     from course import gradcheck
 
