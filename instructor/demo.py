@@ -204,7 +204,7 @@ CLASS = {
         "    print('wrote into the course folder')\n"
         "except OSError as err:\n    print('cannot write:', type(err).__name__)\n"),
         "softmax_jacobian": "", "ce_partial": WRONG_01["ce_partial"].replace(
-            "return 0.0", "return y_hat[j] - (j == t)")}},
+            "return 0.0", "return p[j] - (j == t)")}},
     # right answers, plus every route to the instructor's files: must score 7/7, be flagged,
     # and find nothing (the autograded notebook and the feedback must hold no secret)
     "xa_leaks_by_import": {"01_softmax": {"@append": {"softmax": LEAK_BY_IMPORT}}},
