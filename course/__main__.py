@@ -82,6 +82,9 @@ def lab_settings(work, lang):
     plugin = folder / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
     plugin.parent.mkdir(parents=True, exist_ok=True)
     plugin.write_text(json.dumps({"locale": {"en": "en", "zh": "zh_CN"}[lang]}))
+    news = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True, exist_ok=True)
+    news.write_text(json.dumps({"fetchNews": "false"}))  # no "news?" pop-up over the notebook
     return folder
 
 

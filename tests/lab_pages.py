@@ -78,6 +78,23 @@ def wait_for_lab(page):
     page.wait_for_selector("#jp-MainMenu", timeout=SERVER)
 
 
+def need_chromium():
+    """Playwright's sync API, once Debian's chromium is there: at a test module's top. Without
+    chromium the module is skipped, or fails in CI (where .ci/run installs it)."""
+    import os
+
+    import pytest
+
+    if not Path(CHROMIUM).is_file():
+        message = "Debian's chromium is needed for the browser tests (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message, allow_module_level=True)
+    from playwright import sync_api
+
+    return sync_api
+
+
 def exactly(name):
     """Text that is `name` and nothing more: 01_softmax, not 01_softmax_zh."""
     return re.compile(rf"^\s*{re.escape(name)}\s*$")

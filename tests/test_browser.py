@@ -16,27 +16,19 @@ The journeys rely only on the notebooks' conventions (tests/lab_pages.py), never
 Screenshots of every step go to artifacts/screenshots/<journey>/ (the path is printed).
 """
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 from classroom_harness import ARTIFACTS, classroom_running, reporter_of, start_servers
 from lab_pages import (CHROMIUM, CHROMIUM_FLAGS, STEP, AssignmentList, Expected, Shots,
-                       evidence, exactly, menu, sign_in)
+                       evidence, exactly, menu, need_chromium, sign_in)
 
 from instructor.classroom import INSTRUCTOR
 from instructor.course_dir import REPOSITORY
 from instructor.demo import student_notebook
 from course.notebooks import is_solution, read, source_text
 
-if not Path(CHROMIUM).is_file():
-    message = "Debian's chromium is needed for the browser tests (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = need_chromium()
 expect = sync_api.expect
 
 #: Who does which assignment: each of the six once, by two students.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from classroom_harness import ARTIFACTS
-from lab_pages import CHROMIUM, CHROMIUM_FLAGS, SERVER, Notebook, Shots
+from lab_pages import CHROMIUM, CHROMIUM_FLAGS, SERVER, Notebook, Shots, need_chromium
 
 from course import notebooks
 from instructor.demo import student_notebook
@@ -27,13 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "backprop-zh-test"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
-if not Path(CHROMIUM).is_file():
-    message = "Debian's chromium is needed for the browser tests (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message, allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = need_chromium()
 
 
 def free_port():
