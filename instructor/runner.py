@@ -175,9 +175,7 @@ def write_back(target, after):
     """Make the caller's `target` what the instructor's function left its copy as (in place)."""
     if isinstance(target, dict) and isinstance(after, dict):
         for key, value in after.items():
-            if key in target and not write_back(target[key], value):
-                target[key] = value
-            elif key not in target:
+            if key not in target or not write_back(target[key], value):
                 target[key] = value
         return True
     if isinstance(target, np.ndarray) and target.flags.writeable and \
