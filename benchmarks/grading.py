@@ -25,7 +25,7 @@ from pathlib import Path
 
 from instructor.course_dir import REPOSITORY, Course, new_course
 from instructor.demo import DUE, ON_TIME, student_notebook
-from instructor.nbgrader_cli import run_nbgrader
+from instructor.nbgrader_cli import generate_assignments, run_nbgrader
 from course.i18n import edition
 from course.notebooks import is_solution, is_test, source_text
 
@@ -100,9 +100,7 @@ def build(root, plans, plain=False):
         if name not in assignments_of(plans):
             shutil.rmtree(course.source / name)
             shutil.rmtree(course.release / name, ignore_errors=True)
-    for name in assignments_of(plans):
-        run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], root)
-        run_nbgrader(["generate_assignment", name, "--force"], root)
+    generate_assignments(course, assignments_of(plans), duedate=DUE)
     for student, work in plans.items():
         for assignment, plan in work.items():
             folder = course.submitted / student / assignment

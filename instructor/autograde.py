@@ -8,24 +8,9 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 
 from instructor.flags import Flag, Kind
-
-_API = {}  # one NbGraderAPI per (process, course): importing and configuring nbgrader is slow
-
-
-def api(course):
-    key = str(course.root)
-    if key not in _API:
-        warnings.filterwarnings("ignore")  # nbgrader's in-process API warns about its sessions
-        from nbgrader.apps import NbGraderAPI
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(course.root)).load_config()
-        config.CourseDirectory.submitted_directory = str(course.staged)
-        _API[key] = NbGraderAPI(config=config)
-    return _API[key]
+from instructor.nbgrader_cli import api
 
 
 def autograde(course, student, assignment):

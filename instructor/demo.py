@@ -22,7 +22,7 @@ from pathlib import Path
 from course.i18n import edition
 from instructor.course_dir import new_course, repository_course
 from instructor.flags import Kind
-from instructor.nbgrader_cli import run_nbgrader
+from instructor.nbgrader_cli import generate_assignments
 from course.notebooks import nbgrader_meta as _meta
 from course.notebooks import source_text as _text
 
@@ -266,10 +266,9 @@ def build_class(demo_root, *, cell_timeout=30, students=None):
     demo_root = Path(demo_root).resolve()
     if demo_root.exists():
         shutil.rmtree(demo_root)
-    names = new_course(demo_root, cell_timeout=cell_timeout).assignments()
-    for name in names:
-        run_nbgrader(["db", "assignment", "add", name, f"--duedate={DUE}"], demo_root)
-        run_nbgrader(["generate_assignment", name, "--force"], demo_root)
+    course = new_course(demo_root, cell_timeout=cell_timeout)
+    names = course.assignments()
+    generate_assignments(course, names, duedate=DUE)
     for student, work in CLASS.items():
         if students is not None and student not in students:
             continue

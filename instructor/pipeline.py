@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
-from pathlib import Path
 
 from instructor import fingerprint
-from instructor.autograde import api, autograde
+from instructor.autograde import autograde
 from instructor.course_dir import Course
 from instructor.flags import Flag, Kind
 from instructor.intake import import_submissions, stage
-from instructor.nbgrader_cli import nbgrader_env, run_nbgrader
+from instructor.nbgrader_cli import api, generate_assignments
 from instructor.reconcile import results
 from instructor.report import Report, export_grades, write_report
 from instructor.sandbox import detect
@@ -98,17 +96,12 @@ def prepare_gradebook(course):
     no student is created by racing workers."""
     from nbgrader.api import Gradebook
 
-    # A new gradebook runs `alembic` from PATH: this interpreter's, even when its bin/ is not on
-    # the PATH (a terminal that calls .venv/bin/python directly).
-    if str(Path(sys.executable).parent) not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = nbgrader_env(course.root)["PATH"]
+    api(course)  # (puts `alembic`, which a new gradebook runs, on the PATH)
     with Gradebook(course.db_url, course.course_id) as gb:
         known = {a.name for a in gb.assignments}
         for student in course.students():
             gb.update_or_create_student(student)
-    for name in course.assignments():
-        if name not in known:
-            run_nbgrader(["generate_assignment", name, "--force"], course.root)
+    generate_assignments(course, [n for n in course.assignments() if n not in known])
 
 
 def _forget_ungradable(course, todo):

@@ -6,14 +6,14 @@
 
 In order: the public checks' worked examples (instructor/examples.py); a check that the
 messages' catalogs are complete, and the Chinese edition of each notebook, source/<a>_zh/
-(instructor/translations.py: refused while a translation is missing or stale); then `nbgrader generate_assignment` for each
-edition, which writes release/<a>/ and release/<a>_zh/.
+(instructor/translations.py: refused while a translation is missing or stale); then `nbgrader
+generate_assignment` for each edition, which writes release/<a>/ and release/<a>_zh/.
 """
 from __future__ import annotations
 
 from course.i18n import EDITION_SUFFIX, LANGUAGES
 from instructor.course_dir import Course, repository_course
-from instructor.nbgrader_cli import run_nbgrader
+from instructor.nbgrader_cli import generate_assignments
 
 
 def generate_release(course=None, names=None, languages=LANGUAGES):
@@ -26,9 +26,7 @@ def generate_release(course=None, names=None, languages=LANGUAGES):
     if "zh" in languages:
         translations.check_messages()
         written += translations.write_editions(course)
-    for name in names or translations.english_assignments(course):
-        for lang in languages:
-            edition = name + EDITION_SUFFIX[lang]
-            run_nbgrader(["generate_assignment", edition, "--force"], course.root)
-            written.append(course.notebook(course.release, edition))
-    return written
+    editions = [name + EDITION_SUFFIX[lang] for name in
+                names or translations.english_assignments(course) for lang in languages]
+    generate_assignments(course, editions)
+    return written + [course.notebook(course.release, edition) for edition in editions]
