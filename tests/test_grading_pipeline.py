@@ -343,9 +343,9 @@ def test_editing_the_reference_regrades_exactly_the_submissions_it_affects(grade
     root, _, _ = graded
     edited = tmp_path / "reference.py"
     text = fingerprint.REFERENCE.read_text()
-    edited.write_text(text.replace('    s = softmax(np.asarray(z, dtype=float).reshape(-1))\n',
-                                   '    s = softmax(np.asarray(z, dtype=float).reshape(-1))  '
-                                   '# edited\n'))
+    # dW2_from is reached from 05's grading only (the cheapest assignment to grade again)
+    edited.write_text(text.replace("    return A1.T @ E / E.shape[0]\n",
+                                   "    return A1.T @ E / E.shape[0]  # edited\n"))
     assert edited.read_text() != text
     monkeypatch.setattr(fingerprint, "REFERENCE", edited)
     fingerprint.grading_code.cache_clear()
@@ -355,9 +355,10 @@ def test_editing_the_reference_regrades_exactly_the_submissions_it_affects(grade
         monkeypatch.undo()
         fingerprint.grading_code.cache_clear()
     assert report.regraded == sorted(
-        (s, a) for s, work in CLASS.items() for a in work if edition(a)[0] == "01_softmax")
-    report = grade_class(root, log=lambda *a: None)  # the edit undone: only 01 again
-    assert {edition(a)[0] for _, a in report.regraded} == {"01_softmax"}
+        (s, a) for s, work in CLASS.items() for a in work if edition(a)[0] == "05_backprop")
+    assert len(report.regraded) >= 3  # the correct student, the Chinese edition, a mistake
+    report = grade_class(root, log=lambda *a: None)  # the edit undone: only 05 again
+    assert {edition(a)[0] for _, a in report.regraded} == {"05_backprop"}
 
 
 def test_parallel_scores_equal_a_sequential_nbgrader_autograde(graded, tmp_path):
