@@ -112,7 +112,7 @@ def _grade_exercise(channel, graded, until):
     results += [None] * (len(graded.make_cases()) - len(results))
     message = grading.verdict(graded, results)
     if message is None and public:
-        message = f"{graded.name}: the public check fails: {public}"
+        message = grading.public_failed(graded, public)
     return ExerciseVerdict(graded.name, message is None, message, public,
                            time.monotonic() - start)
 

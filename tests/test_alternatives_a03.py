@@ -361,12 +361,16 @@ def test_wrong_answer_fails_public_check_with_a_specific_message(name, fn, words
 
 
 def test_a_boolean_mask_fails_the_exercise_though_its_numbers_are_right():
-    """The hidden grade compares numbers (True is 1.0); the public check, which the re-grade
-    also runs (a failing public check fails the exercise), is what refuses booleans."""
+    """The hidden cases compare numbers (True is 1.0); the public check, which the grade runs
+    too (a failing public check fails the exercise), is what refuses booleans."""
     bool_mask = lambda Z: np.asarray(Z) > 0  # noqa: E731
-    assert grading.grade("relu_mask", bool_mask)
+    graded = grading.registry()["relu_mask"]
+    assert grading.verdict(graded, [grading.run_case(graded, bool_mask, case)
+                                     for case in graded.make_cases()]) is None
     with pytest.raises(ex.CheckFailed, match="booleans"):
         ex.relu_mask.check(bool_mask)
+    with pytest.raises(grading.HiddenTestFailed, match="the public check fails: .*booleans"):
+        grading.grade("relu_mask", bool_mask)
 
 
 def test_hidden_grade_refuses_an_input_modified_in_place():

@@ -257,7 +257,9 @@ def registry():
 
 
 def grade(name, fn):
-    """fn against the reference on every hidden case of exercise `name`, in this process.
+    """fn against the reference on every hidden case of exercise `name`, in this process, after
+    its public check: the verdict that the trusted re-grade gives, the functions fn calls being
+    the instructor's in both.
 
     Raises HiddenTestFailed naming the first failing case, what differs and the likely mistake.
     (Submissions are graded out of process: instructor/regrade.py.)"""
@@ -265,6 +267,7 @@ def grade(name, fn):
     graded = registry()[name]
     if not callable(fn):
         raise HiddenTestFailed(f"{name} should be a function, got {type(fn).__name__}")
+    public = public_check(graded, fn)
     results = []
     for case in graded.make_cases():
         outcome = run_case(graded, fn, case)
@@ -272,6 +275,25 @@ def grade(name, fn):
         if isinstance(outcome[0], NotImplementedError):
             break
     text = verdict(graded, results + [None] * (len(graded.make_cases()) - len(results)))
+    if text is None and public:
+        text = public_failed(graded, public)
     if text:
         raise HiddenTestFailed(text)
     return True
+
+
+def public_check(graded, fn):
+    """What the public check of the exercise says of fn (None: it passes), with the functions
+    fn calls being the instructor's."""
+    with warnings.catch_warnings(), redirect_stderr(io.StringIO()), provided(fn, graded.uses):
+        warnings.simplefilter("ignore")
+        try:
+            graded.public.check(fn, quiet=True)
+        except Exception as err:  # noqa: BLE001 - whatever the check or the function raised
+            return str(err)[:2000] or type(err).__name__
+    return None
+
+
+def public_failed(graded, public):
+    """The verdict of an exercise whose hidden cases pass and whose public check fails."""
+    return f"{graded.name}: the public check fails: {public}"
