@@ -72,16 +72,15 @@ def cluster(tmp_path_factory):
         with Client(address, timeout=60) as client:
             wait_for(lambda: len(client.scheduler_info()["workers"]) == 2, "two workers")
         yield address, workers, start_worker, logs
-    finally:
-        for p in processes:
+    finally:  # workers first, then the scheduler (a worker outliving it waits to reconnect)
+        for p in processes[1:] + processes[:1]:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)
-        for p in processes:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
 
 
 @pytest.fixture(scope="module")

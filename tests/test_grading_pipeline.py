@@ -344,8 +344,9 @@ def test_editing_the_reference_regrades_exactly_the_submissions_it_affects(grade
     edited = tmp_path / "reference.py"
     text = fingerprint.REFERENCE.read_text()
     # dW2_from is reached from 05's grading only (the cheapest assignment to grade again)
-    edited.write_text(text.replace("    return A1.T @ E / E.shape[0]\n",
-                                   "    return A1.T @ E / E.shape[0]  # edited\n"))
+    line = "    E, A1 = np.asarray(E, dtype=float), np.asarray(A1, dtype=float)\n"
+    assert text.count(line) == 1
+    edited.write_text(text.replace(line, line.replace("\n", "  # edited\n")))
     assert edited.read_text() != text
     monkeypatch.setattr(fingerprint, "REFERENCE", edited)
     fingerprint.grading_code.cache_clear()
