@@ -47,6 +47,7 @@ import numpy as np
 MAX_FRAME = 256 * 2**20       # bytes in one message
 MAX_ELEMENTS = 5_000_000      # numbers in one result (the largest expected is ~70k)
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SCALARS = (bool, int, float, str, type(None))  # immutable: an answer to them can be kept
 
 
 class ProtocolError(Exception):
@@ -372,6 +373,7 @@ class Runner:
         self.fd_in, self.fd_out = fd_in, fd_out
         self.shell = make_shell()
         self.namespace = self.shell.user_ns
+        self.answers = {}  # (exercise, plain-number arguments) -> the oracle's plain answer
 
     def send(self, header, arrays=()):
         send(self.fd_out, header, arrays)
@@ -408,10 +410,16 @@ class Runner:
         self.send({"op": "ran", "errors": errors})
 
     def oracle(self, name):
-        """A stand-in for the exercise `name` that the parent answers."""
+        """A stand-in for the exercise `name` that the parent answers. An answer to plain
+        numbers (minibatch_lam(lam, b, m), asked at every step of a training) is asked once:
+        the instructor's functions are deterministic."""
         def stand_in(*args):
             from course import calls
 
+            key = (name, tuple((type(a), a) for a in args)) if all(
+                type(a) in SCALARS for a in args) else None
+            if key in self.answers:
+                return self.answers[key]
             start = time.perf_counter()
             try:
                 arrays = []
@@ -425,7 +433,10 @@ class Runner:
                         write_back(args[int(i)], decode(after, answer))
                 if header.get("returns_arg") is not None:
                     return args[header["returns_arg"]]
-                return decode(header["value"], answer)
+                value = decode(header["value"], answer)
+                if key is not None and type(value) in SCALARS:
+                    self.answers[key] = value
+                return value
             finally:  # the grader's time, not the student's (a timed train subtracts it)
                 calls.spent_elsewhere(time.perf_counter() - start)
         stand_in.__name__ = name

@@ -41,6 +41,7 @@ class Channel:
 
     def __init__(self, to_runner, from_runner):
         self.to_runner, self.from_runner = to_runner, from_runner
+        self.received, self.used = bytearray(), 0  # read ahead: one read for many small parts
 
     def send(self, header, arrays=(), seconds=START_LIMIT):
         """Send a message; a runner that does not take it within `seconds` is out of time."""
@@ -62,16 +63,19 @@ class Channel:
     def recv(self, deadline):
         """The next message, by time.monotonic() deadline."""
         def read(fd, n):
-            data = bytearray()
-            while len(data) < n:
+            while len(self.received) - self.used < n:
                 left = deadline - time.monotonic()
                 if left <= 0 or not select.select([fd], [], [], left)[0]:
                     raise OutOfTime()
-                chunk = os.read(fd, min(n - len(data), 1 << 22))
+                chunk = os.read(fd, max(n - len(self.received) + self.used, 1 << 20))
                 if not chunk:
                     raise ChildGone("the process ended")
-                data += chunk
-            return bytes(data)
+                del self.received[:self.used]
+                self.received += chunk
+                self.used = 0
+            data = bytes(self.received[self.used:self.used + n])
+            self.used += n
+            return data
 
         try:
             return wire.recv(self.from_runner, read=read)

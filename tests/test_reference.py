@@ -1,10 +1,13 @@
 """The reference implementation, proven against central finite differences in float64."""
+import copy
 import warnings
 
 import numpy as np
 import pytest
 
+from course.compare import same_value
 from course.gradcheck import check_gradient, numerical_gradient, rel_error
+from instructor import grading
 from instructor import reference as R
 
 SHAPES = [  # (m, n, H, K)
@@ -163,3 +166,17 @@ def test_train_rejects_unknown_schedule():
     params, X, y = random_problem(8, 4, 3, 2, seed=0)
     with pytest.raises(ValueError, match="lr_schedule"):
         R.train(params, X, y, lr_schedule="step")
+
+
+@pytest.mark.parametrize("name", sorted(grading.registry()))
+def test_each_reference_changes_in_place_only_the_arguments_it_declares(name):
+    """A stand-in carries back what its reference changes in place (Graded.changes_args):
+    that declaration is what the reference does on the hidden cases."""
+    graded = grading.registry()[name]
+    changed = set()
+    for case in graded.make_cases():
+        args = copy.deepcopy(list(case.args))
+        case.call(graded.reference, args) if case.call else graded.reference(*args)
+        changed |= {i for i, (after, before) in enumerate(zip(args, case.args))
+                    if not same_value(after, before)}
+    assert changed == set(graded.changes_args)

@@ -64,6 +64,9 @@ class Graded:
     rtol: float = RTOL
     compare: Callable | None = None  # compare(got, expected, case) -> message or None
     time_limit: float = 15.0         # seconds the trusted re-grade allows for all the cases
+    # The arguments the reference changes in place (sgd_step's params): what a stand-in for it
+    # carries back to the caller (instructor/regrade.py). A test holds it to the reference.
+    changes_args: tuple = ()
 
     # Declared once, on the public side (course/exercises/): what the student is told too.
     @property

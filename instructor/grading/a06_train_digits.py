@@ -460,12 +460,13 @@ TEST_ONCE_MISTAKES = {
 
 GRADED = [
     question("steps_per_epoch", STEPS, STEPS_MISTAKES),
-    Graded("sgd_step", R.sgd_step, step_cases, STEP_MISTAKES, compare=step_compare),
+    Graded("sgd_step", R.sgd_step, step_cases, STEP_MISTAKES, compare=step_compare,
+           changes_args=(0,)),
     Graded("predict", R.predict, predict_cases, PREDICT_MISTAKES),
     Graded("accuracy", R.accuracy, accuracy_cases, ACCURACY_MISTAKES),
     # train's retrain on USPS calls the instructor's forward, backward and sgd_step about 8,000
     # times across the sandbox's wire: a minute on a busy two-core machine, hence the limit
-    Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare,
+    Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare, changes_args=(0,),
            time_limit=300.0),
     question("test_once", TEST_ONCE, TEST_ONCE_MISTAKES),
 ]
