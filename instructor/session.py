@@ -39,8 +39,8 @@ class OutOfTime(Exception):
 class Channel:
     """A pair of pipes to one side of the runner, with deadlines."""
 
-    def __init__(self, to_runner, from_runner):
-        self.to_runner, self.from_runner = to_runner, from_runner
+    def __init__(self, to_runner, from_runner, shared=None):
+        self.to_runner, self.from_runner, self.shared = to_runner, from_runner, shared
         self.received, self.used = bytearray(), 0  # read ahead: one read for many small parts
 
     def send(self, header, arrays=(), seconds=START_LIMIT):
@@ -56,7 +56,7 @@ class Channel:
                 view = view[os.write(fd, view[:1 << 16]):]
 
         try:
-            wire.send(self.to_runner, header, arrays, write=write)
+            wire.send(self.to_runner, header, arrays, write=write, shared=self.shared)
         except OSError as err:
             raise ChildGone(str(err)) from None
 
@@ -73,12 +73,12 @@ class Channel:
                 del self.received[:self.used]
                 self.received += chunk
                 self.used = 0
-            data = bytes(self.received[self.used:self.used + n])
+            data = self.received[self.used:self.used + n]
             self.used += n
             return data
 
         try:
-            return wire.recv(self.from_runner, read=read)
+            return wire.recv(self.from_runner, read=read, shared=self.shared)
         except (wire.ProtocolError, ValueError, OSError, EOFError) as err:
             raise ChildGone(f"an unreadable message ({err})") from None
 
@@ -88,6 +88,8 @@ class Channel:
                 os.close(fd)
             except OSError:
                 pass
+        if self.shared is not None:
+            self.shared.close()
 
 
 class Session:
@@ -96,6 +98,7 @@ class Session:
     earlier notebooks there). language: what the student's messages are in ("en", "zh")."""
 
     def __init__(self, setup_cells, with_notebook=True, work=None, language="en"):
+        shared_fd, shared = wire.Shared.create()
         pipes = [os.pipe() for _ in range(4 if with_notebook else 2)]
         for pair in pipes:  # larger pipes: fewer round trips for a big argument (Linux only)
             for fd in pair:
@@ -106,9 +109,10 @@ class Session:
         # runner reads pipes[0], writes pipes[1]; B: reads pipes[2], writes pipes[3]
         theirs = [pipes[0][0], pipes[1][1]] + ([pipes[2][0], pipes[3][1]] if with_notebook
                                                else [])
+        passed = theirs + ([shared_fd] if shared else [])
         box = detect()
         argv = [sys.executable, "-I", INSIDE if box.available else str(RUNNER),
-                *map(str, theirs)]
+                *([f"--shared={shared_fd}"] if shared else []), *map(str, theirs)]
         readable = [(RUNNER, INSIDE)]
         env = environment(threads=1, BACKPROP_LANG=language)
         if work is not None:
@@ -117,10 +121,10 @@ class Session:
         cmd = box.command(argv, readable=readable, env=env)
         self.process = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=theirs, start_new_session=True)
-        for fd in theirs:
+            stderr=subprocess.DEVNULL, pass_fds=passed, start_new_session=True)
+        for fd in passed:
             os.close(fd)
-        self.verdicts = Channel(pipes[0][1], pipes[1][0])
+        self.verdicts = Channel(pipes[0][1], pipes[1][0], shared)
         self.notebook = Channel(pipes[2][1], pipes[3][0]) if with_notebook else None
         try:
             self.verdicts.send({"op": "setup", "cells": list(setup_cells)})

@@ -1,12 +1,15 @@
 """The pipeline's parts on their own: importing downloads, staging, sanitising, integrity flags,
 the sandbox, the trusted re-grade and the limits of the notebook run.
 (tests/test_grading_pipeline.py runs them together on a whole class.)"""
+import array
 import copy
+import fcntl
 import json
 import os
 import shutil
 import subprocess
 import sys
+import termios
 import time
 import zipfile
 from pathlib import Path
@@ -187,6 +190,111 @@ def program_with(**solutions):
     for gid, code in solutions.items():
         cell(sub, gid)["source"] = code
     return notebooks.solution_cells(SOURCE, sub)[0]
+
+
+# ------------------------------------------------------------------------------------- wire
+@pytest.fixture
+def wire_ends():
+    """Both ends of a verdict channel in this process: (trusted, runner), each a function
+    send(header, arrays) and one recv(), over real pipes and a real shared memory."""
+    from instructor import runner as wire
+
+    fd, trusted = wire.Shared.create()
+    if fd is None:
+        pytest.skip("no memfd on this system: the wire uses its pipes only")
+    theirs = wire.Shared(fd, outgoing=1)
+    down, up = os.pipe(), os.pipe()
+    for f in (*down, *up):  # room for a whole frame: both ends are this one process
+        fcntl.fcntl(f, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    ends = {"trusted": (trusted, down[1], up[0]), "runner": (theirs, up[1], down[0])}
+
+    class End:
+        def __init__(self, name):
+            self.shared, self.out, self.inp = ends[name]
+
+        def send(self, header, arrays=()):
+            wire.send(self.out, header, arrays, shared=self.shared)
+
+        def recv(self):
+            return wire.recv(self.inp, shared=self.shared)
+
+        def pending_on_pipe(self):  # bytes waiting on this end's incoming pipe
+            n = array.array("i", [0])
+            fcntl.ioctl(self.inp, termios.FIONREAD, n)
+            return n[0]
+
+    yield End("trusted"), End("runner")
+    for f in (*down, *up, fd):
+        os.close(f)
+
+
+def test_the_wire_carries_a_large_frame_in_shared_memory_and_only_its_mark_on_the_pipe(
+        wire_ends):
+    import numpy as np
+
+    trusted, runner = wire_ends
+    params = {"W1": np.random.default_rng(0).normal(size=(256, 64)), "b1": np.arange(64.0),
+              "J": np.float64(0.5), "T": np.ones((3, 4), np.float32).T, "e": np.zeros((0, 2))}
+    trusted.send({"op": "call", "n": 2}, list(params.values()))
+    assert runner.pending_on_pipe() == 9  # the mark: b"M" and the frame's length
+    header, arrays = runner.recv()
+    assert header == {"op": "call", "n": 2}
+    for got, sent in zip(arrays, params.values()):
+        assert np.array_equal(got, sent) and got.dtype == sent.dtype and got.flags.writeable
+        assert got.ctypes.data % 16 == 0 or got.size == 0
+    # before the runner answers, the next frame cannot go where the last one may still be read
+    trusted.send({"op": "again"}, [params["W1"] * 2])
+    assert runner.pending_on_pipe() > params["W1"].nbytes
+    assert np.array_equal(runner.recv()[1][0], params["W1"] * 2)
+    runner.send({"op": "small"}, [np.ones(3)])  # small: by pipe; an answer frees the region
+    assert trusted.pending_on_pipe() > 9 and trusted.recv()[0] == {"op": "small"}
+    trusted.send({"op": "third"}, [params["W1"]])
+    assert runner.pending_on_pipe() == 9 and np.array_equal(runner.recv()[1][0], params["W1"])
+
+
+def test_what_the_runner_writes_later_does_not_change_a_frame_already_received(wire_ends):
+    import numpy as np
+
+    trusted, runner = wire_ends
+    runner.send({"op": "result"}, [np.full((300, 300), 7.0)])
+    _, (got,) = trusted.recv()
+    runner.shared.outgoing[:] = b"\xff" * len(runner.shared.outgoing)  # a hostile runner
+    assert np.all(got == 7.0)
+
+
+def forged_frame(header, *arrays):
+    """A frame written by hand: (size, dtype code, shape) for each array, and 64 bytes."""
+    import struct
+
+    text = json.dumps(header).encode()
+    out = struct.pack(">II", len(text), len(arrays)) + text
+    for size, code, shape in arrays:
+        out += struct.pack(">Q8sB", size, code, len(shape)) + struct.pack(f">{len(shape)}q",
+                                                                          *shape)
+        out += bytes(-len(out) % 16) + bytes(64)
+    return b"P" + len(out).to_bytes(8, "big") + out
+
+
+@pytest.mark.parametrize("forged", [
+    b"M" + (2**40).to_bytes(8, "big"),                     # larger than any frame
+    b"M" + (64 * 2**20).to_bytes(8, "big"),                # larger than the shared memory
+    b"X" + (10).to_bytes(8, "big") + b"0123456789",        # a mark that is neither
+    b"P" + (12).to_bytes(8, "big") + (5).to_bytes(4, "big") + (0).to_bytes(4, "big") + b"[1]1",
+    forged_frame([1, 2]),                                  # a header that is not an object
+    forged_frame({}, (10**6, b"<f8", (125_000,))),         # longer than its frame
+    forged_frame({}, (64, b"<f8", (9,))),                  # a shape that is not its size
+    forged_frame({}, (64, b"<f8", (-8, -1))),
+    forged_frame({}, (8, b"|O", (1,))),                    # objects: a pickle's way in
+    forged_frame({}, (8, b"<z9", (1,))),                   # no dtype at all
+    forged_frame({}, (0, b"<f8", (1,) * 40)),              # more dimensions than numpy has
+])
+def test_a_forged_frame_is_refused_as_a_protocol_error(wire_ends, forged):
+    from instructor import runner as wire
+
+    trusted, runner = wire_ends
+    os.write(runner.out, forged)
+    with pytest.raises(wire.ProtocolError):
+        trusted.recv()
 
 
 def test_regrade_passes_the_source_and_fails_what_leans_on_the_instructor():
