@@ -32,10 +32,15 @@ from instructor.workers import on_dask, on_this_machine
 
 
 def grade_one(course, student, assignment, feedback=True):
-    """Autograde one submission and generate its feedback (run by a worker)."""
-    record = autograde(course, student, assignment)
-    if feedback and course.notebook(course.autograded, assignment, student).is_file():
-        api(course).generate_feedback(assignment, student, force=True)
+    """Autograde one submission and generate its feedback (run by a worker, one per core: the
+    trusted side's numbers, the instructor's functions answering the student's calls, use one
+    BLAS thread, as the student's process does; more would wait on each other's cores)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        record = autograde(course, student, assignment)
+        if feedback and course.notebook(course.autograded, assignment, student).is_file():
+            api(course).generate_feedback(assignment, student, force=True)
     return record
 
 
