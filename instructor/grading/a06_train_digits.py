@@ -464,8 +464,8 @@ GRADED = [
            changes_args=(0,)),
     Graded("predict", R.predict, predict_cases, PREDICT_MISTAKES),
     Graded("accuracy", R.accuracy, accuracy_cases, ACCURACY_MISTAKES),
-    # train's cases call the instructor's forward, backward and sgd_step about 4,000 times across
-    # the sandbox's wire: 10 s on a quiet two-core machine, several times that on a busy one
+    # train's cases call the instructor's forward, backward and sgd_step about 3,600 times across
+    # the sandbox's wire: 3-4 s on a quiet two-core machine, several times that on a busy one
     Graded("train", R.train, train_cases, TRAIN_MISTAKES, compare=train_compare, changes_args=(0,),
            time_limit=120.0),
     question("test_once", TEST_ONCE, TEST_ONCE_MISTAKES),
