@@ -69,10 +69,8 @@ ARRAY_KINDS = "biufc"
 #: Before every frame on a pipe: where its bytes are (b"P": right behind, on the pipe; b"M": in
 #: the shared memory) and how many there are.
 MARK = struct.Struct(">cQ")
-ALIGN = 16  # where an array's bytes start in a frame (numpy is slower on unaligned numbers)
-
-
 ARRAY = struct.Struct(">Q8sB")  # an array's bytes, its dtype (e.g. b"<f8"), its ndim; its shape
+ALIGN = 16  # where an array's bytes start in a frame (numpy is slower on unaligned numbers)
 
 
 def frame(header, arrays=()):
