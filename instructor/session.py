@@ -37,7 +37,8 @@ class OutOfTime(Exception):
 
 
 class Channel:
-    """A pair of pipes to one side of the runner, with deadlines."""
+    """A pair of pipes to one side of the runner (and, on the verdict side, the shared memory
+    for its large frames: runner.Shared), with deadlines."""
 
     def __init__(self, to_runner, from_runner, shared=None):
         self.to_runner, self.from_runner, self.shared = to_runner, from_runner, shared
