@@ -195,8 +195,8 @@ def program_with(**solutions):
 # ------------------------------------------------------------------------------------- wire
 @pytest.fixture
 def wire_ends():
-    """Both ends of a verdict channel in this process: (trusted, runner), each a function
-    send(header, arrays) and one recv(), over real pipes and a real shared memory."""
+    """Both ends of a verdict channel in this process: (trusted, runner), each with send(header,
+    arrays), recv() and pending_on_pipe(), over real pipes and a real shared memory."""
     from instructor import runner as wire
 
     fd, trusted = wire.Shared.create()
